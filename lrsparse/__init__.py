@@ -1,0 +1,31 @@
+"""lrsparse: scikit-learn compatible low-rank and sparse estimators.
+
+Every estimator is a thin scikit-learn facade over shared numba kernels
+(``lrsparse._kernels``).  Importing :mod:`lrsparse` is cheap: the subpackages
+and their numba kernels are imported only when first used.
+"""
+
+import importlib
+
+__version__ = "0.1.0.dev0"
+
+_SUBMODULES = (
+    "datasets",
+    "embedding",
+    "metrics",
+    "utils",
+)
+
+__all__ = list(_SUBMODULES) + ["__version__"]
+
+
+def __getattr__(name):
+    # Lazy subpackages (PEP 562): ``lrsparse.embedding`` works without an
+    # explicit import while ``import lrsparse`` stays fast.
+    if name in _SUBMODULES:
+        return importlib.import_module(f"lrsparse.{name}")
+    raise AttributeError(f"module 'lrsparse' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)

@@ -1,0 +1,66 @@
+"""Products on a set of observed entries: P_Omega(U V^T) and CSR x dense."""
+
+import numba
+import numpy as np
+
+from ..utils._numba import jit
+
+__all__ = ["csr_dense_matmul", "sampled_product"]
+
+
+@jit(parallel=True)
+def sampled_product(U, V, rows, cols):
+    """Entries ``(U @ V.T)[rows[k], cols[k]]`` without forming ``U @ V.T``.
+
+    Parameters
+    ----------
+    U : ndarray of shape (n_rows, r)
+    V : ndarray of shape (n_cols, r)
+    rows, cols : int ndarrays of shape (n_obs,)
+        Coordinates of the observed entries (the set Omega).
+
+    Returns
+    -------
+    values : ndarray of shape (n_obs,), dtype of ``U``
+        Cost O(n_obs * r), parallel over entries.
+    """
+    n_obs = rows.shape[0]
+    r = U.shape[1]
+    out = np.empty(n_obs, dtype=U.dtype)
+    for k in numba.prange(n_obs):
+        i = rows[k]
+        j = cols[k]
+        acc = 0.0
+        for c in range(r):
+            acc += U[i, c] * V[j, c]
+        out[k] = acc
+    return out
+
+
+@jit(parallel=True)
+def csr_dense_matmul(indptr, indices, data, B):
+    """``C = A @ B`` for a CSR matrix ``A`` given as ``(indptr, indices, data)``.
+
+    Parameters
+    ----------
+    indptr, indices, data : ndarrays
+        The CSR arrays of ``A`` (n_rows x B.shape[0]); duplicate entries add up.
+    B : ndarray of shape (n_inner, d)
+
+    Returns
+    -------
+    C : ndarray of shape (n_rows, d), dtype of ``B``
+        Parallel over rows; cost O(nnz(A) * d).
+    """
+    n_rows = indptr.shape[0] - 1
+    d = B.shape[1]
+    out = np.zeros((n_rows, d), dtype=B.dtype)
+    for i in numba.prange(n_rows):
+        row = out[i]
+        for p in range(indptr[i], indptr[i + 1]):
+            j = indices[p]
+            w = data[p]
+            src = B[j]
+            for c in range(d):
+                row[c] += w * src[c]
+    return out

@@ -1,0 +1,79 @@
+"""Distances between subspaces."""
+
+import numpy as np
+from sklearn.utils import check_array
+
+__all__ = ["principal_angles", "subspace_distance"]
+
+
+def _orthonormal_basis(A, name):
+    A = check_array(A, ensure_min_samples=1, ensure_min_features=1, input_name=name)
+    Q, _ = np.linalg.qr(A)
+    return Q
+
+
+def principal_angles(A, B):
+    """Principal angles between the column spaces of ``A`` and ``B``.
+
+    Parameters
+    ----------
+    A : array-like of shape (n, k)
+    B : array-like of shape (n, l)
+        Columns need not be orthonormal, only linearly independent.
+
+    Returns
+    -------
+    angles : ndarray of shape (min(k, l),)
+        In radians, ascending, in ``[0, pi/2]``.
+
+    References
+    ----------
+    .. [1] A. Bjorck and G. H. Golub, "Numerical methods for computing angles
+       between linear subspaces", Math. Comp. 27 (1973).
+    """
+    Qa = _orthonormal_basis(A, "A")
+    Qb = _orthonormal_basis(B, "B")
+    if Qa.shape[0] != Qb.shape[0]:
+        raise ValueError(
+            f"A and B must have the same number of rows; got {Qa.shape[0]} and {Qb.shape[0]}."
+        )
+    cos = np.linalg.svd(Qa.T @ Qb, compute_uv=False)
+    return np.arccos(np.clip(cos, -1.0, 1.0))
+
+
+def subspace_distance(A, B):
+    """Sine of the largest principal angle between the column spaces of ``A`` and ``B``.
+
+    For subspaces of equal dimension this equals the spectral norm of the
+    difference of the orthogonal projectors, ``||P_A - P_B||_2``; it is 0 for
+    the same subspace and 1 when some direction of one is orthogonal to the
+    other.  Invariant to the scale and basis of the columns.
+
+    Parameters
+    ----------
+    A : array-like of shape (n, k)
+    B : array-like of shape (n, l)
+
+    Returns
+    -------
+    distance : float in [0, 1]
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lrsparse.metrics import subspace_distance
+    >>> A = np.eye(3)[:, :2]
+    >>> round(subspace_distance(A, 2 * A[:, ::-1]), 12)
+    0.0
+    >>> round(subspace_distance(A, np.eye(3)[:, 1:]), 12)
+    1.0
+    """
+    angles = principal_angles(A, B)
+    if angles.size == 0:
+        return 0.0
+    Qa_dim = np.shape(A)[1]
+    Qb_dim = np.shape(B)[1]
+    if Qa_dim != Qb_dim:
+        # The larger subspace cannot lie inside the smaller one.
+        return 1.0
+    return float(np.sin(angles.max()))
