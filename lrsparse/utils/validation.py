@@ -68,8 +68,8 @@ def check_adjacency(
     values = A.data if sp.issparse(A) else A
     if values.size and values.min() < 0:
         raise ValueError(
-            f"{input_name} must have nonnegative edge weights; found the "
-            f"negative weight {values.min()!r}."
+            f"Negative values in data passed to {input_name}: edge weights "
+            f"must be nonnegative; found {float(values.min())!r}."
         )
     A = sp.csr_array(A)
     if A.indices.dtype != np.int32 or A.indptr.dtype != np.int32:
