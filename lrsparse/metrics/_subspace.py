@@ -37,8 +37,13 @@ def principal_angles(A, B):
         raise ValueError(
             f"A and B must have the same number of rows; got {Qa.shape[0]} and {Qb.shape[0]}."
         )
-    cos = np.linalg.svd(Qa.T @ Qb, compute_uv=False)
-    return np.arccos(np.clip(cos, -1.0, 1.0))
+    if Qa.shape[1] < Qb.shape[1]:
+        Qa, Qb = Qb, Qa
+    M = Qa.T @ Qb
+    cos = np.clip(np.linalg.svd(M, compute_uv=False), 0.0, 1.0)  # descending
+    # Small angles from their sines (arccos loses half the digits near 1).
+    sin = np.clip(np.linalg.svd(Qb - Qa @ M, compute_uv=False)[::-1], 0.0, 1.0)
+    return np.where(cos > np.sqrt(0.5), np.arcsin(sin), np.arccos(cos))
 
 
 def subspace_distance(A, B):
@@ -69,11 +74,7 @@ def subspace_distance(A, B):
     1.0
     """
     angles = principal_angles(A, B)
-    if angles.size == 0:
-        return 0.0
-    Qa_dim = np.shape(A)[1]
-    Qb_dim = np.shape(B)[1]
-    if Qa_dim != Qb_dim:
+    if np.shape(A)[1] != np.shape(B)[1]:
         # The larger subspace cannot lie inside the smaller one.
         return 1.0
     return float(np.sin(angles.max()))

@@ -1,0 +1,174 @@
+"""Shared benchmark harness: thread pinning, timing, tables, JSON results."""
+
+import datetime
+import json
+import os
+import platform
+import statistics
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numba
+import numpy as np
+import scipy
+import sklearn
+from threadpoolctl import threadpool_info, threadpool_limits
+
+RESULTS_DIR = Path(__file__).parent / "results"
+
+# Columns every benchmark row provides; modules add more via EXTRA_COLUMNS.
+COLUMNS = (
+    ("case", "case"),
+    ("ours_s", "ours s"),
+    ("peer", "peer"),
+    ("peer_s", "peer s"),
+    ("ratio", "ratio (ours/peer)"),
+    ("ours_metric", "our {metric}"),
+    ("peer_metric", "peer {metric}"),
+)
+
+
+@contextmanager
+def pinned_threads(threads):
+    """Limit BLAS/OpenMP, numba and rayon pools to ``threads``, restored on exit.
+
+    threadpoolctl does not see numba's pool, so it is set separately.
+    ``RAYON_NUM_THREADS`` only takes effect if the Rust peer's pool starts
+    inside the block, which is the case when a benchmark runs in its own process.
+    """
+    if threads > numba.config.NUMBA_NUM_THREADS:
+        raise ValueError(
+            f"threads={threads} exceeds numba's limit NUMBA_NUM_THREADS="
+            f"{numba.config.NUMBA_NUM_THREADS}."
+        )
+    previous_numba = numba.get_num_threads()
+    previous_rayon = os.environ.get("RAYON_NUM_THREADS")
+    os.environ["RAYON_NUM_THREADS"] = str(threads)
+    numba.set_num_threads(threads)
+    try:
+        with threadpool_limits(limits=threads):
+            yield
+    finally:
+        numba.set_num_threads(previous_numba)
+        if previous_rayon is None:
+            os.environ.pop("RAYON_NUM_THREADS", None)
+        else:
+            os.environ["RAYON_NUM_THREADS"] = previous_rayon
+
+
+class Timing(NamedTuple):
+    median: float  # seconds
+    times: list  # every timed call, seconds
+    result: Any  # return value of the last call
+
+
+def time_median(fn, repeats, warmup=1):
+    """Median wall time of ``repeats`` calls of ``fn`` after ``warmup`` untimed ones.
+
+    The untimed calls absorb numba compilation and cold caches.
+    """
+    result = None
+    for _ in range(warmup):
+        result = fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return Timing(statistics.median(times), times, result)
+
+
+def _cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def environment(threads):
+    """Machine and library facts recorded with every result."""
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        usable = os.cpu_count()
+    blas = [
+        {k: info.get(k) for k in ("user_api", "internal_api", "version", "num_threads",
+                                  "threading_layer", "architecture")}
+        | {"library": os.path.basename(info.get("filepath", ""))}
+        for info in threadpool_info()
+    ]
+    return {
+        "cpu": _cpu_model(),
+        "cpu_count": os.cpu_count(),
+        "cpus_usable": usable,
+        "threads": threads,
+        "loadavg_1min": os.getloadavg()[0],  # other load on the machine skews timings
+        "numba_threads": numba.get_num_threads(),
+        "numba_threading_layer": numba.config.THREADING_LAYER,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "numba": numba.__version__,
+        "sklearn": sklearn.__version__,
+        "threadpools": blas,
+    }
+
+
+def format_environment(env):
+    pools = "; ".join(
+        f"{p['internal_api']} {p['version']} ({p['library']}, {p['num_threads']} threads)"
+        for p in env["threadpools"]
+    ) or "none loaded"
+    return (
+        f"# {env['cpu']}, {env['cpu_count']} CPUs ({env['cpus_usable']} usable), "
+        f"threads pinned to {env['threads']}, load average {env['loadavg_1min']:.2f}\n"
+        f"# python {env['python']}, numpy {env['numpy']}, scipy {env['scipy']}, "
+        f"numba {env['numba']}, sklearn {env['sklearn']}\n"
+        f"# threadpools: {pools}"
+    )
+
+
+def _cell(value):
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.3g}" if abs(value) < 1e-3 and value != 0 else f"{value:.4g}"
+    return str(value)
+
+
+def format_table(rows, extra_columns=()):
+    """Markdown table of the rows; the metric name goes into the headers."""
+    metric = rows[0].get("metric", "metric") if rows else "metric"
+    columns = [(k, h.format(metric=metric)) for k, h in COLUMNS] + list(extra_columns)
+    lines = [
+        "| " + " | ".join(h for _, h in columns) + " |",
+        "|" + "|".join("---" for _ in columns) + "|",
+    ]
+    for row in rows:
+        lines.append("| " + " | ".join(_cell(row.get(k)) for k, _ in columns) + " |")
+    return "\n".join(lines)
+
+
+def _jsonable(obj):
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def write_json(name, rows, env, settings):
+    """Write ``results/<name>-<timestamp>.json``; return its path."""
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = RESULTS_DIR / f"{name}-{stamp}.json"
+    payload = {"benchmark": name, "settings": settings, "environment": env, "rows": rows}
+    path.write_text(json.dumps(payload, indent=2, default=_jsonable) + "\n")
+    return path

@@ -1,0 +1,35 @@
+"""Shared fixtures: numba warm-up once per run, seeds."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+
+@pytest.fixture(scope="session", autouse=True)
+def warm_numba_kernels():
+    """Compile (or load from the disk cache) every shared kernel once, for both dtypes.
+
+    Tests then time and behave the same whatever runs first, and a cold
+    cache costs its compile once here instead of inside a random test.
+    """
+    from lrsparse._kernels import prox, randproj, rankone, rows, sampled
+
+    for dtype in (np.float64, np.float32):
+        x = np.ones((3, 2), dtype=dtype)
+        prox.soft_threshold(x, 0.5)
+        prox.group_soft_threshold(x, 0.5, 0)
+        prox.svd_shrink(x, np.ones(2, dtype=dtype), x.T.copy(), 0.5)
+        idx = np.zeros(2, dtype=np.int32)
+        sampled.sampled_product(x, x, idx, idx)
+        A = sp.csr_array(x)
+        sampled.csr_dense_matmul(A.indptr, A.indices, A.data, x)
+        rows.add_weighted_rows(x, x, 1.0, True)
+        I = np.eye(2, dtype=dtype)
+        rankone.sherman_morrison_update(I, I[0], I[1])
+        rankone.logdet_rank_one_update(0.0, I, I[0], I[1])
+    randproj.very_sparse_random_projection(4, 2, seed=0)
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)

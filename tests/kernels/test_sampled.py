@@ -1,0 +1,74 @@
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from lrsparse._kernels.rows import add_weighted_rows
+from lrsparse._kernels.sampled import csr_dense_matmul, sampled_product
+
+DTYPES = [np.float64, np.float32]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_sampled_product_matches_dense(rng, dtype):
+    U = rng.standard_normal((9, 3)).astype(dtype)
+    V = rng.standard_normal((7, 3)).astype(dtype)
+    rows = rng.integers(0, 9, 40).astype(np.int32)
+    cols = rng.integers(0, 7, 40).astype(np.int32)
+    out = sampled_product(U, V, rows, cols)
+    assert out.dtype == dtype
+    np.testing.assert_allclose(out, (U @ V.T)[rows, cols], rtol=1e-5)
+
+
+def test_sampled_product_empty():
+    U = np.ones((3, 2))
+    out = sampled_product(U, U, np.empty(0, np.int64), np.empty(0, np.int64))
+    assert out.shape == (0,)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(30, 20), (1, 5), (0, 4), (6, 1)])
+def test_csr_dense_matmul_matches_scipy(rng, dtype, shape):
+    A = sp.random_array(shape, density=0.3, format="csr", rng=rng, dtype=dtype)
+    B = rng.standard_normal((shape[1], 5)).astype(dtype)
+    data, B_copy = A.data.copy(), B.copy()
+    out = csr_dense_matmul(A.indptr, A.indices, A.data, B)
+    assert out.dtype == dtype and out.shape == (shape[0], 5)
+    np.testing.assert_allclose(out, A @ B, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(A.data, data)
+    np.testing.assert_array_equal(B, B_copy)
+
+
+def test_csr_dense_matmul_sums_duplicates():
+    # A non-canonical CSR with a repeated column adds both entries, as scipy does.
+    indptr = np.array([0, 2], dtype=np.int32)
+    indices = np.array([1, 1], dtype=np.int32)
+    data = np.array([2.0, 3.0])
+    B = np.array([[1.0], [10.0]])
+    np.testing.assert_allclose(csr_dense_matmul(indptr, indices, data, B), [[50.0]])
+
+
+def test_csr_dense_matmul_readonly_inputs(rng):
+    A = sp.random_array((10, 8), density=0.4, format="csr", rng=rng)
+    B = rng.standard_normal((8, 3))
+    for arr in (A.data, A.indices, A.indptr, B):
+        arr.flags.writeable = False
+    np.testing.assert_allclose(csr_dense_matmul(A.indptr, A.indices, A.data, B), A @ B)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("normalize", [False, True])
+def test_add_weighted_rows_matches_numpy(rng, dtype, normalize):
+    acc = rng.standard_normal((6, 4)).astype(dtype)
+    X = rng.standard_normal((6, 4)).astype(dtype)
+    X[3] = 0.0
+    acc_copy, X_copy = acc.copy(), X.copy()
+    out = add_weighted_rows(acc, X, 2.5, normalize)
+    if normalize:
+        norms = np.linalg.norm(X, axis=1, keepdims=True)
+        Xn = np.divide(X, norms, out=np.zeros_like(X), where=norms > 0)
+    else:
+        Xn = X
+    assert out.dtype == dtype
+    np.testing.assert_allclose(out, acc + 2.5 * Xn, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(acc, acc_copy)
+    np.testing.assert_array_equal(X, X_copy)

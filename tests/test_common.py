@@ -1,0 +1,124 @@
+"""Checks every public lrsparse estimator must pass.
+
+The estimators come from :func:`lrsparse.utils.all_estimators`, so a new
+estimator is checked as soon as its family exports it.  Test-time parameters
+live in ``INIT_PARAMS`` (converged, small settings, like scikit-learn's own
+table); an expected failure goes in ``EXPECTED_FAILED`` with a one-line reason.
+"""
+
+import inspect
+import re
+import runpy
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from lrsparse.utils import all_estimators
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Small, converged settings for the common checks.
+INIT_PARAMS = {
+    "FastRP": dict(n_components=4, random_state=0),
+}
+
+# {estimator name: {check name: one-line reason}}.
+EXPECTED_FAILED = {}
+
+
+def _sbm_node_classification():
+    from lrsparse.datasets import make_sbm_graph
+
+    A, y = make_sbm_graph(150, 3, p_in=0.15, p_out=0.01, random_state=0)
+    return A, y
+
+
+# {estimator name: () -> (X, y, final step or None, param grid for the estimator)}:
+# every estimator must work inside a Pipeline tuned by a two-point GridSearchCV
+# on data from lrsparse.datasets.
+PIPELINE_CASES = {
+    "FastRP": lambda: (
+        *_sbm_node_classification(),
+        LogisticRegression(max_iter=500),
+        {"normalization_strength": [-0.5, 0.0]},
+    ),
+}
+
+
+def _instances():
+    for name, cls in all_estimators():
+        yield cls(**INIT_PARAMS.get(name, {}))
+
+
+def _expected_failed(estimator):
+    return EXPECTED_FAILED.get(type(estimator).__name__, {})
+
+
+@parametrize_with_checks(list(_instances()), expected_failed_checks=_expected_failed)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("name, cls", all_estimators())
+def test_pipeline_and_grid_search(name, cls):
+    assert name in PIPELINE_CASES, f"add a Pipeline + GridSearchCV case for {name}"
+    X, y, final, grid = PIPELINE_CASES[name]()
+    est = cls(**INIT_PARAMS.get(name, {}))
+    pipe = make_pipeline(est, final) if final is not None else make_pipeline(est)
+    step = pipe.steps[0][0]
+    param_grid = {f"{step}__{k}": v for k, v in grid.items()}
+    assert all(len(v) == 2 for v in param_grid.values())
+    search = GridSearchCV(pipe, param_grid, cv=2).fit(X, y)
+    assert np.isfinite(search.best_score_)
+    assert search.best_params_.keys() == param_grid.keys()
+
+
+@pytest.mark.parametrize("name, cls", all_estimators())
+def test_docstring(name, cls):
+    """numpydoc docstrings: every parameter documented, a References section, an example."""
+    from numpydoc.docscrape import ClassDoc
+
+    doc = ClassDoc(cls)
+    assert doc["Summary"], f"{name} has no summary line"
+    assert doc["References"], f"{name} must cite its paper under References"
+    assert doc["Examples"], f"{name} needs an Examples section"
+    documented = {p.name for p in doc["Parameters"]}
+    init = set(inspect.signature(cls.__init__).parameters) - {"self"}
+    assert documented == init, f"{name}: documented {documented ^ init} mismatch"
+    attributes = {a.name for a in doc["Attributes"]}
+    assert attributes, f"{name} documents no fitted attributes"
+    for method in ("fit", "transform", "fit_transform", "predict", "score", "partial_fit"):
+        if hasattr(cls, method):
+            assert getattr(cls, method).__doc__, f"{name}.{method} has no docstring"
+
+
+EXAMPLES = sorted((ROOT / "examples").glob("**/plot_*.py"))
+
+
+@pytest.mark.examples
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_example_runs(path, monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    monkeypatch.chdir(path.parent)
+    try:
+        runpy.run_path(str(path), run_name="__main__")
+    finally:
+        plt.close("all")
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    match = re.search(r"<!-- test-command -->\s*```(?:bash|sh)?\s*\n(.+?)\n```", readme)
+    assert match, "README must mark its test command with <!-- test-command -->"
+    command = match.group(1).strip()
+    assert command in ci, f".ci/run must run exactly the README's test command: {command}"
