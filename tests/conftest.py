@@ -1,8 +1,14 @@
 """Shared fixtures: numba warm-up once per run, seeds."""
 
-import numpy as np
-import pytest
-import scipy.sparse as sp
+import os
+
+# scikit-learn's array-API common check (NumPy under array-API dispatch) runs
+# only when scipy is imported with this set, as in scikit-learn's own CI.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import scipy.sparse as sp  # noqa: E402
 
 
 @pytest.fixture(scope="session", autouse=True)
