@@ -32,7 +32,8 @@ project = "lrsparse"
 author = "The lrsparse developers"
 copyright = f"{date.today().year}, {author}"
 release = lrsparse.__version__
-version = re.match(r"\d+\.\d+", release).group(0) if re.match(r"\d+\.\d+", release) else release
+_short = re.match(r"\d+\.\d+", release)
+version = _short.group(0) if _short else release
 
 # -- General configuration ---------------------------------------------------
 
@@ -68,7 +69,6 @@ default_role = "literal"
 # -- autodoc / autosummary / numpydoc ----------------------------------------
 
 autosummary_generate = True
-autodoc_default_options = {"inherited-members": False}
 autodoc_typehints = "none"
 
 numpydoc_show_class_members = False
@@ -89,7 +89,6 @@ sphinx_gallery_conf = {
     "filename_pattern": os.environ.get("EXAMPLES_PATTERN", "/plot_"),
     "doc_module": ("lrsparse",),
     "backreferences_dir": "generated",
-    "reference_url": {"lrsparse": None},
     "abort_on_example_error": True,
     "plot_gallery": _plot_gallery(),
     "reset_modules": ("matplotlib",),
@@ -120,21 +119,16 @@ html_show_sourcelink = True
 
 # -- Docstring fix-ups -------------------------------------------------------
 #
-# Two narrow, documented adjustments so that the offline build is clean under
-# ``-W``; neither changes what a docstring says.
+# One narrow, documented adjustment so that the offline build is clean under
+# ``-W``; it does not change what a docstring says.
 #
-# 1. The API pages list the methods lrsparse estimators inherit from
+# The API pages list the methods lrsparse estimators inherit from
 #    scikit-learn (``get_params``, ``set_output``, ...).  Their docstrings link
 #    to scikit-learn's own documentation with ``:ref:`` labels, which resolve
 #    only through intersphinx.  When intersphinx is off, such a link is
 #    rendered as its plain text instead of failing as an undefined label.
-# 2. numpydoc renders a parameter type as reStructuredText, where a bare
-#    ``(n_features_in_,)`` reads as a link to a target named
-#    ``n_features_in``.  scikit-learn writes it as ``(`n_features_in_`,)``;
-#    the same quoting is applied here to lrsparse docstrings that do not.
 
 _REF = re.compile(r":ref:`([^`<]*?)\s*<[^`>]+>`|:ref:`([^`<]+)`")
-_BARE_N_FEATURES_IN = re.compile(r"\(n_features_in_,\)")
 
 
 def _unlink_sklearn_refs(line):
@@ -145,8 +139,6 @@ def _process_docstring(app, what, name, obj, options, lines):
     module = getattr(obj, "__module__", "") or ""
     if module.startswith("sklearn") and not _INTERSPHINX:
         lines[:] = [_unlink_sklearn_refs(line) for line in lines]
-    if module.startswith("lrsparse"):
-        lines[:] = [_BARE_N_FEATURES_IN.sub("(`n_features_in_`,)", line) for line in lines]
 
 
 def setup(app):

@@ -1,4 +1,4 @@
-"""Data generators with known ground truth (``make_*``) and loaders.
+"""Data generators with known ground truth (``make_*``).
 
 Every ``make_*`` function returns the data and its ground truth and takes a
 ``random_state``; tests, examples, the demo and the benchmarks use them.

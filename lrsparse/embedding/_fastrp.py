@@ -109,7 +109,7 @@ class FastRP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         Column standard deviations (1 where a column is constant).
     n_features_in_ : int
         ``n_nodes`` when ``graph`` is None, else 1.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when ``X`` has string column names.
 
     See Also
