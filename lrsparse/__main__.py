@@ -1,0 +1,237 @@
+"""Demo tour: ``python -m lrsparse`` runs every estimator on small synthetic data.
+
+Each estimator family registers one demo with :func:`demo`.  A demo takes a
+``random_state``, fits its estimator on a small generated data set with a known
+ground truth, and returns a :class:`DemoResult`: a quality metric of the
+estimator and the same metric for a simple baseline.  The tour prints one table
+row per demo; a demo that raises is reported as ``FAILED`` (traceback on
+stderr) and makes the process exit with status 1.
+
+Adding a demo for a new estimator::
+
+    @demo("MyEstimator", "what it is tested on")
+    def _demo_my_estimator(random_state):
+        from lrsparse.somewhere import MyEstimator  # import inside: --help stays fast
+        ...
+        return DemoResult("metric", value, "baseline name", baseline_value)
+
+Keep every demo to a few seconds on two cores, numba compilation included.
+"""
+
+import argparse
+import math
+import sys
+import time
+import traceback
+from typing import Callable, NamedTuple
+
+__all__ = ["DEMOS", "Demo", "DemoResult", "demo", "main"]
+
+
+class DemoResult(NamedTuple):
+    """What a demo returns: the estimator's score and a baseline's."""
+
+    metric: str
+    value: float
+    baseline: str
+    baseline_value: float
+
+
+class Demo(NamedTuple):
+    """A registered demo: ``func(random_state) -> DemoResult``."""
+
+    estimator: str
+    task: str
+    func: Callable
+
+
+#: The registry, in the order the demos run.
+DEMOS = []
+
+
+def demo(estimator, task):
+    """Register the decorated function as the demo of ``estimator``."""
+
+    def register(func):
+        if any(d.estimator.lower() == estimator.lower() for d in DEMOS):
+            raise ValueError(f"a demo for {estimator!r} is already registered")
+        DEMOS.append(Demo(estimator, task, func))
+        return func
+
+    return register
+
+
+# --------------------------------------------------------------------- demos
+# Imports stay inside the demo functions so that ``python -m lrsparse --help``
+# does not import numba, scipy or scikit-learn.
+
+
+@demo("FastRP", "node classification, SBM (2000 nodes, 4 blocks)")
+def _demo_fastrp(random_state):
+    from sklearn.decomposition import TruncatedSVD
+
+    from lrsparse.datasets import make_sbm_graph
+    from lrsparse.embedding import FastRP
+    from lrsparse.metrics import node_classification_score
+
+    n_components = 64
+    A, labels = make_sbm_graph(2000, 4, p_in=0.015, p_out=0.002, random_state=random_state)
+    embedding = FastRP(n_components=n_components, random_state=random_state).fit_transform(A)
+    baseline = TruncatedSVD(n_components=n_components, random_state=random_state).fit_transform(A)
+    score = node_classification_score(embedding, labels, random_state=random_state)
+    baseline_score = node_classification_score(baseline, labels, random_state=random_state)
+    return DemoResult(
+        "micro-F1",
+        score["micro_f1"],
+        f"TruncatedSVD({n_components}) of adjacency",
+        baseline_score["micro_f1"],
+    )
+
+
+# ---------------------------------------------------------------------- tour
+class _Row(NamedTuple):
+    estimator: str
+    task: str
+    metric: str
+    value: str
+    baseline: str
+    baseline_value: str
+    seconds: str
+
+
+_HEADER = _Row("estimator", "task", "metric", "value", "baseline", "baseline value", "seconds")
+
+
+def _format_value(value):
+    value = float(value)
+    if math.isnan(value) or math.isinf(value):
+        return str(value)
+    return f"{value:.3f}" if abs(value) >= 1e-3 or value == 0 else f"{value:.3e}"
+
+
+def _run_demo(d, random_state):
+    """Run one demo; return (row, failed)."""
+    start = time.perf_counter()
+    try:
+        result = DemoResult(*d.func(random_state))
+        value = _format_value(result.value)
+        baseline_value = _format_value(result.baseline_value)
+    except Exception:
+        seconds = time.perf_counter() - start
+        print(f"\nDemo {d.estimator!r} ({d.task}) failed:", file=sys.stderr)
+        traceback.print_exc(file=sys.stderr)
+        sys.stderr.flush()
+        return _Row(d.estimator, d.task, "-", "FAILED", "-", "-", f"{seconds:.2f}"), True
+    seconds = time.perf_counter() - start
+    row = _Row(
+        d.estimator,
+        d.task,
+        str(result.metric),
+        value,
+        str(result.baseline),
+        baseline_value,
+        f"{seconds:.2f}",
+    )
+    return row, False
+
+
+def _print_table(rows, file=None):
+    file = sys.stdout if file is None else file
+    widths = [max(len(r[i]) for r in [_HEADER, *rows]) for i in range(len(_HEADER))]
+    numeric = {3, 5, 6}  # right-align value, baseline value, seconds
+
+    def line(row):
+        cells = (
+            cell.rjust(w) if i in numeric else cell.ljust(w)
+            for i, (cell, w) in enumerate(zip(row, widths))
+        )
+        return "  ".join(cells).rstrip()
+
+    print(line(_HEADER), file=file)
+    print("  ".join("-" * w for w in widths), file=file)
+    for row in rows:
+        print(line(row), file=file)
+
+
+def _versions():
+    from importlib.metadata import PackageNotFoundError, version
+
+    parts = [f"python {sys.version.split()[0]}"]
+    for name in ("numpy", "scipy", "scikit-learn", "numba"):
+        try:
+            parts.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            parts.append(f"{name} ?")
+    return ", ".join(parts)
+
+
+def _parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog="python -m lrsparse",
+        description=(
+            "Demo tour of lrsparse: run every estimator on small synthetic data with a "
+            "known ground truth and compare it with a simple baseline.  Exits with "
+            "status 1 if any demo fails."
+        ),
+    )
+    parser.add_argument(
+        "--only",
+        metavar="NAME",
+        action="append",
+        help="run only the demo of this estimator (case-insensitive; repeatable)",
+    )
+    parser.add_argument("--list", action="store_true", help="list the demos and exit")
+    parser.add_argument(
+        "--seed", type=int, default=0, help="random_state passed to every demo (default: 0)"
+    )
+    args = parser.parse_args(argv)
+    if args.only:
+        known = {d.estimator.lower() for d in DEMOS}
+        unknown = [name for name in args.only if name.lower() not in known]
+        if unknown:
+            parser.error(
+                f"no demo for {', '.join(map(repr, unknown))}; "
+                f"available: {', '.join(d.estimator for d in DEMOS)}"
+            )
+    return args
+
+
+def main(argv=None):
+    """Run the tour; return the exit status (0, or 1 if a demo failed)."""
+    args = _parse_args(argv)
+    if args.list:
+        for d in DEMOS:
+            print(f"{d.estimator}: {d.task}")
+        return 0
+
+    from lrsparse import __version__
+
+    selected = DEMOS
+    if args.only:
+        wanted = {name.lower() for name in args.only}
+        selected = [d for d in DEMOS if d.estimator.lower() in wanted]
+
+    print(f"lrsparse {__version__} demo tour")
+    print(_versions())
+    print(f"{len(selected)} demo(s), random_state={args.seed}")
+    print("(seconds include numba compilation on a cold cache; it is cached afterwards)")
+    print(flush=True)
+
+    rows, n_failed = [], 0
+    for d in selected:
+        print(f"running {d.estimator} ...", end=" ", flush=True)
+        row, failed = _run_demo(d, args.seed)
+        print("FAILED" if failed else f"done ({row.seconds} s)", flush=True)
+        rows.append(row)
+        n_failed += failed
+
+    print()
+    _print_table(rows)
+    if n_failed:
+        print(f"\n{n_failed} of {len(rows)} demo(s) FAILED (tracebacks on stderr).")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+import pytest
+
+from lrsparse import __main__ as tour
+
+
+def test_every_estimator_has_a_demo():
+    from lrsparse.utils import all_estimators
+
+    demos = {d.estimator for d in tour.DEMOS}
+    missing = {name for name, _ in all_estimators()} - demos
+    assert not missing, f"add a demo to lrsparse/__main__.py for {missing}"
+
+
+def test_tour_runs_and_reports(capsys):
+    assert tour.main(["--only", "FastRP"]) == 0
+    out = capsys.readouterr().out
+    assert "FastRP" in out and "micro-F1" in out and "FAILED" not in out
+
+
+def test_failing_demo_makes_nonzero_exit(monkeypatch, capsys):
+    def broken(random_state):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(tour, "DEMOS", [tour.Demo("Broken", "always fails", broken)])
+    assert tour.main([]) == 1
+    assert "FAILED" in capsys.readouterr().out
+
+
+def test_unknown_demo_name():
+    with pytest.raises(SystemExit):
+        tour.main(["--only", "NoSuchEstimator"])
