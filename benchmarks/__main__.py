@@ -3,6 +3,8 @@
 import argparse
 import importlib
 
+import numba
+
 from . import available
 from ._harness import environment, format_environment, format_table, pinned_threads, write_json
 
@@ -21,8 +23,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.name not in names:
         parser.error(f"unknown benchmark {args.name!r}; available: {', '.join(names)}")
-    if args.threads < 1:
-        parser.error("--threads must be >= 1")
+    limit = numba.config.NUMBA_NUM_THREADS
+    if not 1 <= args.threads <= limit:
+        parser.error(f"--threads must be in [1, {limit}] (NUMBA_NUM_THREADS)")
     repeats = args.repeats or (3 if args.quick else 5)
 
     # Import first: threadpoolctl only limits libraries already loaded.

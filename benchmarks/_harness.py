@@ -126,7 +126,8 @@ def format_environment(env):
         f"{p['internal_api']} {p['version']} ({p['library']}, {p['num_threads']} threads)"
         for p in env["threadpools"]
     ) or "none loaded"
-    return (
+    busy = env["loadavg_1min"] > 0.5 * env["cpus_usable"]
+    return ("# WARNING: machine busy before the run; timings may be inflated\n" if busy else "") + (
         f"# {env['cpu']}, {env['cpu_count']} CPUs ({env['cpus_usable']} usable), "
         f"threads pinned to {env['threads']}, load average {env['loadavg_1min']:.2f}\n"
         f"# python {env['python']}, numpy {env['numpy']}, scipy {env['scipy']}, "

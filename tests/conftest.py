@@ -29,6 +29,7 @@ def warm_numba_kernels():
         sampled.sampled_product(x, x, idx, idx)
         A = sp.csr_array(x)
         sampled.csr_dense_matmul(A.indptr, A.indices, A.data, x)
+        sampled.csr_csr_matmul_dense(A.indptr, A.indices, A.data, A.indptr, A.indices, A.data, 2)
         rows.add_weighted_rows(x, x, 1.0, True)
         I = np.eye(2, dtype=dtype)
         rankone.sherman_morrison_update(I, I[0], I[1])

@@ -5,7 +5,7 @@ import numpy as np
 
 from ..utils._numba import jit
 
-__all__ = ["csr_dense_matmul", "sampled_product"]
+__all__ = ["csr_csr_matmul_dense", "csr_dense_matmul", "sampled_product"]
 
 
 @jit(parallel=True)
@@ -63,4 +63,37 @@ def csr_dense_matmul(indptr, indices, data, B):
             src = B[j]
             for c in range(d):
                 row[c] += w * src[c]
+    return out
+
+
+@jit(parallel=True)
+def csr_csr_matmul_dense(indptr, indices, data, b_indptr, b_indices, b_data, n_cols):
+    """``C = A @ B`` as a dense array, for CSR matrices ``A`` and ``B``.
+
+    Parameters
+    ----------
+    indptr, indices, data : ndarrays
+        The CSR arrays of ``A`` (n_rows x n_inner).
+    b_indptr, b_indices, b_data : ndarrays
+        The CSR arrays of ``B`` (n_inner x n_cols).
+    n_cols : int
+        Number of columns of ``B``.
+
+    Returns
+    -------
+    C : ndarray of shape (n_rows, n_cols), dtype of ``b_data``
+        Parallel over rows; cost O(sum over nonzeros A_ij of nnz(B_j)), which
+        beats :func:`csr_dense_matmul` by the inverse density of ``B`` when
+        ``B`` is sparse but ``C`` is wanted dense (e.g. the first propagation
+        steps of a very sparse random projection).
+    """
+    n_rows = indptr.shape[0] - 1
+    out = np.zeros((n_rows, n_cols), dtype=b_data.dtype)
+    for i in numba.prange(n_rows):
+        row = out[i]
+        for p in range(indptr[i], indptr[i + 1]):
+            j = indices[p]
+            w = data[p]
+            for q in range(b_indptr[j], b_indptr[j + 1]):
+                row[b_indices[q]] += w * b_data[q]
     return out

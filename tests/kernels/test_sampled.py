@@ -3,7 +3,7 @@ import pytest
 import scipy.sparse as sp
 
 from lrsparse._kernels.rows import add_weighted_rows
-from lrsparse._kernels.sampled import csr_dense_matmul, sampled_product
+from lrsparse._kernels.sampled import csr_csr_matmul_dense, csr_dense_matmul, sampled_product
 
 DTYPES = [np.float64, np.float32]
 
@@ -72,3 +72,16 @@ def test_add_weighted_rows_matches_numpy(rng, dtype, normalize):
     np.testing.assert_allclose(out, acc + 2.5 * Xn, rtol=1e-5, atol=1e-6)
     np.testing.assert_array_equal(acc, acc_copy)
     np.testing.assert_array_equal(X, X_copy)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shapes", [((30, 20), (20, 7)), ((0, 4), (4, 3)), ((5, 6), (6, 1))])
+def test_csr_csr_matmul_dense_matches_scipy(rng, dtype, shapes):
+    A = sp.random_array(shapes[0], density=0.3, format="csr", rng=rng, dtype=dtype)
+    B = sp.random_array(shapes[1], density=0.2, format="csr", rng=rng, dtype=dtype)
+    B_data = B.data.copy()
+    out = csr_csr_matmul_dense(A.indptr, A.indices, A.data, B.indptr, B.indices, B.data,
+                               B.shape[1])
+    assert out.dtype == dtype and out.shape == (shapes[0][0], shapes[1][1])
+    np.testing.assert_allclose(out, (A @ B).toarray(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(B.data, B_data)
