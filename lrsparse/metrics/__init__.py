@@ -1,6 +1,14 @@
-"""Metrics with known ground truth: subspace distances, embedding quality, ..."""
+"""Metrics with known ground truth: subspace distances, embedding quality, unmixing, ..."""
 
 from ._embedding import node_classification_score
 from ._subspace import principal_angles, subspace_distance
+from ._unmixing import abundance_rmse, match_components, spectral_angle_distance
 
-__all__ = ["node_classification_score", "principal_angles", "subspace_distance"]
+__all__ = [
+    "abundance_rmse",
+    "match_components",
+    "node_classification_score",
+    "principal_angles",
+    "spectral_angle_distance",
+    "subspace_distance",
+]
