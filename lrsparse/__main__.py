@@ -88,6 +88,53 @@ def _demo_fastrp(random_state):
     )
 
 
+def _unmixing_demo(estimator, outlier_band_fraction, random_state):
+    """Mean SAD of ``estimator`` and of scikit-learn's NMF on one synthetic scene."""
+    import warnings
+
+    from sklearn.decomposition import NMF
+
+    from lrsparse.datasets import make_hyperspectral
+    from lrsparse.metrics import match_components, spectral_angle_distance
+
+    X, E, _ = make_hyperspectral(
+        (30, 30), 3, 80, snr_db=20, outlier_band_fraction=outlier_band_fraction,
+        random_state=random_state,
+    )
+    estimator.fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning at max_iter
+        nmf = NMF(3, init="nndsvda", max_iter=200, random_state=random_state).fit(X)
+
+    def sad(components):
+        return spectral_angle_distance(E, components[match_components(E, components)])
+
+    return DemoResult("mean SAD (rad)", sad(estimator.components_), "sklearn NMF",
+                      sad(nmf.components_))
+
+
+@demo("StructuredSparseNMF", "unmixing, synthetic 30x30 scene, 20 dB")
+def _demo_ssnmf(random_state):
+    from lrsparse.decomposition import StructuredSparseNMF
+
+    est = StructuredSparseNMF(3, image_shape=(30, 30), random_state=random_state)
+    return _unmixing_demo(est, 0.0, random_state)
+
+
+@demo("CorrentropyNMF", "unmixing, 10% noisy bands, 20 dB")
+def _demo_cenmf(random_state):
+    from lrsparse.decomposition import CorrentropyNMF
+
+    return _unmixing_demo(CorrentropyNMF(3, random_state=random_state), 0.1, random_state)
+
+
+@demo("RobustGuidedNMF", "unmixing, 10% noisy bands, 20 dB")
+def _demo_rgnmf(random_state):
+    from lrsparse.decomposition import RobustGuidedNMF
+
+    return _unmixing_demo(RobustGuidedNMF(3, random_state=random_state), 0.1, random_state)
+
+
 # ---------------------------------------------------------------------- tour
 class _Row(NamedTuple):
     estimator: str

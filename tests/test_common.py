@@ -23,8 +23,13 @@ from lrsparse.utils import all_estimators
 ROOT = Path(__file__).resolve().parents[1]
 
 # Small, converged settings for the common checks.
+_CONVERGED_NMF = dict(n_components=2, random_state=0, max_iter=500, tol=1e-8)
 INIT_PARAMS = {
     "FastRP": dict(n_components=4, random_state=0),
+    # The spatial graph needs the image layout, which the generic checks lack.
+    "StructuredSparseNMF": dict(_CONVERGED_NMF, graph_strength=0.0),
+    "CorrentropyNMF": _CONVERGED_NMF,
+    "RobustGuidedNMF": _CONVERGED_NMF,
 }
 
 # {estimator name: {check name: one-line reason}}.
@@ -38,15 +43,27 @@ def _sbm_node_classification():
     return A, y
 
 
-# {estimator name: () -> (X, y, final step or None, param grid for the estimator)}:
-# every estimator must work inside a Pipeline tuned by a two-point GridSearchCV
-# on data from lrsparse.datasets.
+def _unmixing_case():
+    from lrsparse.datasets import make_hyperspectral
+    from lrsparse.metrics import abundance_scorer
+
+    X, _, A = make_hyperspectral((10, 10), 3, 20, snr_db=30, random_state=0)
+    return dict(X=X, y=A, params=dict(n_components=3), grid={"alpha": [0.0, 0.1]},
+                scoring=abundance_scorer)
+
+
+# {estimator name: () -> dict(X, y, grid[, params][, final][, scoring])}: every estimator
+# must work inside a Pipeline tuned by a two-point GridSearchCV on data from
+# lrsparse.datasets.
 PIPELINE_CASES = {
-    "FastRP": lambda: (
-        *_sbm_node_classification(),
-        LogisticRegression(max_iter=500),
-        {"normalization_strength": [-0.5, 0.0]},
+    "FastRP": lambda: dict(
+        zip(("X", "y"), _sbm_node_classification()),
+        final=LogisticRegression(max_iter=500),
+        grid={"normalization_strength": [-0.5, 0.0]},
     ),
+    "StructuredSparseNMF": _unmixing_case,
+    "CorrentropyNMF": _unmixing_case,
+    "RobustGuidedNMF": _unmixing_case,
 }
 
 
@@ -67,13 +84,15 @@ def test_sklearn_compatible(estimator, check):
 @pytest.mark.parametrize("name, cls", all_estimators())
 def test_pipeline_and_grid_search(name, cls):
     assert name in PIPELINE_CASES, f"add a Pipeline + GridSearchCV case for {name}"
-    X, y, final, grid = PIPELINE_CASES[name]()
-    est = cls(**INIT_PARAMS.get(name, {}))
+    case = PIPELINE_CASES[name]()
+    est = cls(**{**INIT_PARAMS.get(name, {}), **case.get("params", {})})
+    final = case.get("final")
     pipe = make_pipeline(est, final) if final is not None else make_pipeline(est)
     step = pipe.steps[0][0]
-    param_grid = {f"{step}__{k}": v for k, v in grid.items()}
+    param_grid = {f"{step}__{k}": v for k, v in case["grid"].items()}
     assert all(len(v) == 2 for v in param_grid.values())
-    search = GridSearchCV(pipe, param_grid, cv=2).fit(X, y)
+    search = GridSearchCV(pipe, param_grid, cv=2, scoring=case.get("scoring"))
+    search.fit(case["X"], case["y"])
     assert np.isfinite(search.best_score_)
     assert search.best_params_.keys() == param_grid.keys()
 

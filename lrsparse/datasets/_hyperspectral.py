@@ -141,9 +141,13 @@ def make_hyperspectral(
       ``mean(X_clean ** 2) / 10 ** (snr_db / 10)``, then ``X`` is clipped at 0.
     - **Outlier bands**: a fraction ``outlier_band_fraction`` of the bands
       (chosen at random; at least one when the fraction is positive, never
-      all when there are two bands or more) is replaced in every pixel by
-      uniform noise in ``[0, 2 * max(X)]``, like water-absorption or dead
-      channels.  The returned endmembers and abundances stay clean.
+      all when there are two bands or more) gets, in every pixel, extra
+      Gaussian noise of standard deviation ``max(X) / 2`` (then clipped at
+      0): channels whose signal is buried in noise, like water-absorption
+      bands (per-band SNR around -5 dB).  The signal is still there on
+      average, so a robust method can down-weight these bands when it
+      estimates abundances and still recover the endmembers there.  The
+      returned endmembers and abundances stay clean.
 
     Parameters
     ----------
@@ -227,8 +231,9 @@ def make_hyperspectral(
     if outlier_band_fraction > 0:
         n_out = max(1, min(int(round(outlier_band_fraction * n_bands)), n_bands - 1))
         outlier_bands = np.sort(rng.choice(n_bands, n_out, replace=False)).astype(np.intp)
-        high = 2.0 * X.max()
-        X[:, outlier_bands] = rng.uniform(0.0, high, size=(X.shape[0], n_out))
+        scale = 0.5 * X.max()
+        X[:, outlier_bands] += scale * rng.standard_normal((X.shape[0], n_out))
+        np.clip(X, 0.0, None, out=X)
 
     if return_outlier_bands:
         return X, endmembers, abundances, outlier_bands

@@ -2,10 +2,16 @@
 
 from ._embedding import node_classification_score
 from ._subspace import principal_angles, subspace_distance
-from ._unmixing import abundance_rmse, match_components, spectral_angle_distance
+from ._unmixing import (
+    abundance_rmse,
+    abundance_scorer,
+    match_components,
+    spectral_angle_distance,
+)
 
 __all__ = [
     "abundance_rmse",
+    "abundance_scorer",
     "match_components",
     "node_classification_score",
     "principal_angles",

@@ -5,6 +5,7 @@ module imports them from here, so a move costs one file.
 """
 
 from sklearn.base import _fit_context
+from sklearn.decomposition._nmf import _initialize_nmf
 from sklearn.utils._param_validation import (
     Interval,
     InvalidParameterError,
@@ -18,6 +19,7 @@ __all__ = [
     "InvalidParameterError",
     "StrOptions",
     "_fit_context",
+    "_initialize_nmf",
     "validate_data",
     "validate_params",
 ]

@@ -85,7 +85,10 @@ def test_make_outlier_bands():
     clean = A @ E
     band_error = np.sqrt(np.mean((X - clean) ** 2, axis=0))
     assert band_error[bad].min() > 20 * band_error[good].max()
-    assert X.min() >= 0 and X[:, bad].max() <= 2 * X0.max()
+    assert X.min() >= 0
+    # The signal survives on average: band means stay close to the clean ones.
+    np.testing.assert_allclose(X[:, bad].mean(axis=0), clean[:, bad].mean(axis=0),
+                               atol=0.3 * X0.max())
     # At least one band, never all of them; none without outliers.
     def n_outliers(n_bands, fraction):
         out = make_hyperspectral(
