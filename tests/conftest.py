@@ -18,7 +18,7 @@ def warm_numba_kernels():
     Tests then time and behave the same whatever runs first, and a cold
     cache costs its compile once here instead of inside a random test.
     """
-    from lrsparse._kernels import prox, randproj, rankone, rows, sampled
+    from lrsparse._kernels import nmf, prox, randproj, rankone, rows, sampled
 
     for dtype in (np.float64, np.float32):
         x = np.ones((3, 2), dtype=dtype)
@@ -34,6 +34,12 @@ def warm_numba_kernels():
         I = np.eye(2, dtype=dtype)
         rankone.sherman_morrison_update(I, I[0], I[1])
         rankone.logdet_rank_one_update(0.0, I, I[0], I[1])
+        ones, n = np.ones(3), x.shape[0]
+        graph = (A.indptr, A.indices, np.ones(A.nnz), np.ones(n), 0.5)
+        nmf.abundance_pass(x, x.copy(), x.T.copy(), np.ones(3, dtype=np.float64)[:2], 0.5,
+                           *graph, ones, ones, 1e-12, 2, True)
+        nmf.abundance_qp(np.ones((n, 2)), np.eye(2), x.copy(), *graph, ones, ones, 2)
+        nmf.endmember_update(x.T.copy(), np.ones((2, 3)), np.eye(2), 1e-12)
     randproj.very_sparse_random_projection(4, 2, seed=0)
 
 

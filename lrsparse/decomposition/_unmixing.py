@@ -164,23 +164,36 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
 
     # ------------------------------------------------------- abundances
     def _solve_abundances(self, X, A, graph):
-        """Abundances for fixed ``components_`` and ``band_weights_``, from ``A``."""
-        from .._kernels.nmf import abundance_pass
+        """Abundances for fixed ``components_`` and ``band_weights_``, warm-started at ``A``.
 
-        M = self.components_
-        delta = self._asc_delta(X)
-        previous = None
-        w, p = self._sparsity(A)
-        for it in range(self.max_iter):
-            A, _, _, _, obj = abundance_pass(
-                X, A, M, self.band_weights_, delta, *graph, w, p, _EPS, _CHUNK, False
-            )
-            value = float(obj.sum())
-            if previous is not None and abs(previous - value) <= self.tol * abs(previous):
+        Exact per-pixel QPs (:func:`~lrsparse._kernels.nmf.abundance_qp`),
+        repeated while the graph coupling or the lp reweighting still moves
+        ``A`` by more than ``tol`` (relative to its largest entry).
+        """
+        from .._kernels.nmf import abundance_qp
+
+        M = self.components_.astype(np.float64)
+        delta2 = self._asc_delta(X) ** 2
+        MB = M * self.band_weights_
+        C = np.asarray(X @ MB.T.astype(X.dtype), dtype=np.float64) + delta2
+        Q = MB @ M.T + delta2
+        A = np.ascontiguousarray(A)
+        # The convex l1 problem first, then (if some p_i < 1) the lp
+        # majorise-minimise steps from its solution: the start no longer
+        # decides which local minimum the non-convex penalty ends in.
+        convex = True
+        for _ in range(self.max_iter):
+            w, p = self._sparsity(A)
+            if convex:
+                p = np.ones_like(p)
+            A_new = abundance_qp(C, Q, A, *graph, w, p, _CHUNK)
+            change = float(np.abs(A_new - A).max()) if A.size else 0.0
+            A = A_new
+            if change <= max(self.tol, 1e-10) * max(float(A.max()), 1e-300):
+                if convex and np.any(self._sparsity(A)[1] < 1):
+                    convex = False
+                    continue
                 break
-            previous = value
-            if self._robust and it % self._reweight_every == 0:
-                w, p = self._sparsity(A)
         return A
 
     def transform(self, X):
