@@ -22,6 +22,10 @@ __all__ = ["CorrentropyNMF", "RobustGuidedNMF", "StructuredSparseNMF"]
 
 # Floor of the multiplicative updates' denominators (as scikit-learn's NMF).
 _EPS = float(np.finfo(np.float32).eps)
+# Majorise-minimise steps for a non-convex (p < 1) abundance penalty: the
+# reweighting settles in a few steps, and the 1e-3 floor of the lp gradient
+# can make single entries flip back and forth for ever.
+_LP_MM_STEPS = 10
 # Pixels per parallel work item in the kernel; fixed so that results do not
 # depend on the number of threads.
 _CHUNK = 256
@@ -181,18 +185,20 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
         # The convex l1 problem first, then (if some p_i < 1) the lp
         # majorise-minimise steps from its solution: the start no longer
         # decides which local minimum the non-convex penalty ends in.
-        convex = True
+        convex, lp_steps = True, 0
         for _ in range(self.max_iter):
             w, p = self._sparsity(A)
             if convex:
                 p = np.ones_like(p)
+            else:
+                lp_steps += 1
             A_new = abundance_qp(C, Q, A, *graph, w, p, _CHUNK)
             change = float(np.abs(A_new - A).max()) if A.size else 0.0
             A = A_new
-            if change <= max(self.tol, 1e-10) * max(float(A.max()), 1e-300):
-                if convex and np.any(self._sparsity(A)[1] < 1):
-                    convex = False
-                    continue
+            converged = change <= max(self.tol, 1e-10) * max(float(A.max()), 1e-300)
+            if convex and converged and np.any(self._sparsity(A)[1] < 1):
+                convex = False
+            elif converged or lp_steps >= _LP_MM_STEPS:
                 break
         return A
 
@@ -317,17 +323,20 @@ def _NO_GRAPH(n_pixels):
 def _vca(X, n_components, rng):
     """Indices of ``n_components`` endmember pixels by Vertex Component Analysis.
 
-    The bands are first scaled by :func:`_band_noise_weights`.  Then the
-    high-SNR, projective form of Nascimento & Dias (2005): project the
-    pixels on the top ``n_components`` right singular vectors, rescale them
-    onto the affine hyperplane of the simplex, then repeatedly take the pixel
-    with the largest projection on a random direction orthogonal to the
-    endmembers found so far.
+    The bands are first scaled by their noise weights (see
+    :func:`_band_noise_weights`).  Then the high-SNR, projective form of
+    Nascimento & Dias (2005): project the pixels on the top ``n_components``
+    right singular vectors, rescale them onto the affine hyperplane of the
+    simplex, then repeatedly take the pixel with the largest projection on a
+    random direction orthogonal to the endmembers found so far.  Everything
+    works on the ``n_bands x n_bands`` second-moment matrix: one pass over
+    ``X`` and no SVD of the pixels.
     """
     K = n_components
-    X = X * _band_noise_weights(X)  # noisy bands must not decide which pixels are extreme
-    _, _, Vt = np.linalg.svd(X, full_matrices=False)
-    Y = X @ Vt[:K].T  # (n, K)
+    C = X.T @ X / X.shape[0]
+    w = _band_noise_weights(C)  # noisy bands must not decide which pixels are extreme
+    _, V = np.linalg.eigh(C * np.outer(w, w))
+    Y = (X * w) @ V[:, ::-1][:, :K]  # (n, K)
     u = Y.mean(axis=0)
     scale = Y @ u
     scale[np.abs(scale) < 1e-12] = 1e-12
@@ -796,7 +805,7 @@ def _purity(A):
     return np.clip(1.0 - H / np.log(K), 0.0, 1.0)
 
 
-def _band_noise_weights(X):
+def _band_noise_weights(C):
     """Per-band weights ``1 / noise std``, from how badly each band is predicted by the others.
 
     The noise variance of band ``l`` is the residual variance of regressing it
@@ -804,8 +813,8 @@ def _band_noise_weights(X):
     which is ``1 / [C^-1]_ll`` for the band second-moment matrix ``C``
     (ridge-regularised).  Bands whose noise the spectrum cannot explain
     (water absorption, dead channels) get small weights.  Normalised to mean 1.
+    ``C`` is ``X^T X / n_pixels``.
     """
-    C = X.T @ X / X.shape[0]
     ridge = 1e-6 * np.trace(C) / C.shape[0] + 1e-300
     P = np.linalg.inv(C + ridge * np.eye(C.shape[0]))
     noise_var = 1.0 / np.maximum(np.diag(P), 1e-300)
