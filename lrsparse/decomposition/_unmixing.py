@@ -206,7 +206,8 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
         """Abundances of (new) pixels against the fitted endmembers.
 
         The endmembers and band weights stay fixed; the abundances are solved
-        by the same multiplicative updates from a uniform start.  The spatial
+        from a uniform start as exact per-pixel nonnegative QPs (coordinate
+        descent), the same solver that finishes :meth:`fit`.  The spatial
         graph (StructuredSparseNMF) is used when ``X`` has as many pixels as
         the image it was built for; otherwise pixels are unmixed one by one.
 
@@ -394,7 +395,7 @@ _COMMON_ATTRIBUTES = """
         all ones for StructuredSparseNMF).
     n_iter_ : int
         Number of iterations run.
-    objective_history_ : ndarray of shape (n_iter_,)
+    objective_history_ : ndarray of shape (`n_iter_`,)
         Objective at the start of each iteration (with the band weights of
         that iteration).
     reconstruction_err_ : float
