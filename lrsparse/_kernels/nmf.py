@@ -200,11 +200,11 @@ def abundance_pass(
                     if pi >= 1.0:
                         d += wi
                         sp_obj += a[k]
-                    else:
+                    elif a[k] > 0.0:
+                        apm1 = a[k] ** (pi - 1.0)  # one pow for both terms
+                        sp_obj += a[k] * apm1
                         if a[k] >= _LP_FLOOR:
-                            d += wi * pi * a[k] ** (pi - 1.0)
-                        if a[k] > 0.0:
-                            sp_obj += a[k] ** pi
+                            d += wi * pi * apm1
                 v = a[k] * nk / (d if d > eps else eps)
                 anew[k] = v
                 A_new[i, k] = v
