@@ -24,7 +24,9 @@ reproduce the fitted endmembers): ``loop ms/it`` is the main loop alone
 5th iteration) divided by N, ``abund. solves s`` the two abundance-only
 solves together, ``graph s`` the time of ``spatial_affinity_graph`` with
 the defaults (timed on its own; SS-NMF rows only).  All stage times are in
-the JSON (``stages_s``).
+the JSON (``stages_s``).  Every timed call of a scene (graph, the peers,
+their loops alone, our fits, our staged replays) runs in interleaved rounds
+(:func:`_round_robin`), so that drift of the machine hits all of them alike.
 
 **Accuracy.**  Our estimators at their default parameters (``max_iter=200,
 tol=1e-4``, "vca" start; ``StructuredSparseNMF`` with ``image_shape``), plus
@@ -61,7 +63,7 @@ from lrsparse.metrics import abundance_rmse, match_components, spectral_angle_di
 from lrsparse.utils._numba import numba_threads
 from lrsparse.utils._sklearn import _initialize_nmf
 
-from ._harness import time_median
+from ._harness import Timing
 
 N_COMPONENTS = 3
 N_BANDS = 156
@@ -219,10 +221,26 @@ def _staged_fit(est, X):
     return t, M
 
 
-def _staged_medians(est, X, repeats):
-    runs = [_staged_fit(est, X) for _ in range(repeats)]
-    stages = {k: statistics.median(r[0][k] for r in runs) for k in runs[0][0]}
-    return stages, [r[0] for r in runs], runs[-1][1]
+def _round_robin(fns, repeats, warmup=1):
+    """Median times of several callables timed in interleaved rounds.
+
+    One round calls every function once, in order; ``warmup`` untimed rounds
+    first (numba compilation, cold caches).  Interleaving makes slow drift of
+    the machine (frequency, noisy neighbours on a VM) hit ours and the peers
+    alike, so their ratios are steadier than with back-to-back blocks.
+    Returns ``{key: Timing}``; ``Timing.result`` is the last call's value.
+    """
+    last = {}
+    for _ in range(warmup):
+        for key, fn in fns.items():
+            last[key] = fn()
+    times = {key: [] for key in fns}
+    for _ in range(repeats):
+        for key, fn in fns.items():
+            start = time.perf_counter()
+            last[key] = fn()
+            times[key].append(time.perf_counter() - start)
+    return {key: Timing(statistics.median(t), t, last.get(key)) for key, t in times.items()}
 
 
 # ----------------------------------------------------------------------- speed
@@ -232,27 +250,38 @@ def _bench_speed(image_shape, n_iter, threads, repeats):
     )
     n_pixels = X.shape[0]
     scene = f"{image_shape[0]}x{image_shape[1]} ({n_pixels} px) x {N_BANDS}, r={N_COMPONENTS}"
-    _log(f"speed: {scene}, {SNR_DB:g} dB, tol=0, max_iter={n_iter}")
-
-    graph = time_median(lambda: spatial_affinity_graph(X, image_shape), repeats)
-    _log(f"  graph (spatial_affinity_graph defaults) {graph.median * 1e3:.1f} ms, "
-         f"{graph.result.nnz} stored edges")
+    _log(f"speed: {scene}, {SNR_DB:g} dB, tol=0, max_iter={n_iter}; "
+         f"{repeats} interleaved rounds after 1 warm-up round")
 
     # sklearn's loop alone: the same fit from its own nndsvda start passed as "custom".
     W0, H0 = _initialize_nmf(X, N_COMPONENTS, init="nndsvda", random_state=0)
-    peers = {}
+    fns = {"graph": lambda: spatial_affinity_graph(X, image_shape)}
     for solver in ("mu", "cd"):
         est = _peer(solver, tol=0.0, max_iter=n_iter, random_state=0)
-        timing = time_median(lambda: _fit(est, X), repeats)
-        fitted, A, M = timing.result
-        sad, rmse, _ = _score(E_true, A_true, M, A)
         custom = NMF(N_COMPONENTS, solver=solver, init="custom", tol=0.0, max_iter=n_iter,
                      random_state=0)
-        loop = time_median(lambda: _fit(custom, X, W=W0.copy(), H=H0.copy()), repeats)
+        fns[solver] = lambda est=est: _fit(est, X)
+        fns[solver + " loop"] = lambda est=custom: _fit(est, X, W=W0.copy(), H=H0.copy())
+    staged_runs = {name: [] for name in SPEED_OURS}
+    for name in SPEED_OURS:
+        est = _ours(name, image_shape, threads, tol=0.0, max_iter=n_iter, random_state=0)
+        fns[name] = lambda est=est: _fit(est, X)
+        fns[name + " staged"] = lambda est=est, runs=staged_runs[name]: runs.append(
+            _staged_fit(est, X))
+    timings = _round_robin(fns, repeats)
+    graph = timings["graph"]
+    _log(f"  graph (spatial_affinity_graph defaults) {graph.median * 1e3:.1f} ms, "
+         f"{graph.result.nnz} stored edges")
+
+    peers = {}
+    for solver in ("mu", "cd"):
+        timing, loop = timings[solver], timings[solver + " loop"]
+        fitted, A, M = timing.result
         if not np.allclose(loop.result[2], M, rtol=1e-8, atol=1e-12):
             raise AssertionError(
                 f"sklearn {solver}: the init='custom' fit differs from the timed one"
             )
+        sad, rmse, _ = _score(E_true, A_true, M, A)
         n_it = int(fitted.n_iter_)
         peers[solver] = dict(timing=timing, loop=loop, n_iter=n_it, sad=sad, rmse=rmse)
         _log(f"  sklearn {solver}: {timing.median:.3f} s, n_iter_={n_it}, "
@@ -261,13 +290,13 @@ def _bench_speed(image_shape, n_iter, threads, repeats):
 
     rows = []
     for name in SPEED_OURS:
-        est = _ours(name, image_shape, threads, tol=0.0, max_iter=n_iter, random_state=0)
-        timing = time_median(lambda: _fit(est, X), repeats)
+        timing = timings[name]
         fitted, A, M = timing.result
         n_it = int(fitted.n_iter_)
         sad, rmse, _ = _score(E_true, A_true, M, A)
-        stages, stage_runs, M_staged = _staged_medians(est, X, repeats)
-        diff = float(np.abs(M_staged - fitted.components_).max())
+        runs = staged_runs[name][-repeats:]  # the timed rounds, not the warm-up
+        stages = {k: statistics.median(r[0][k] for r in runs) for k in runs[0][0]}
+        diff = float(np.abs(runs[-1][1] - fitted.components_).max())
         scale = float(np.abs(fitted.components_).max())
         if not diff <= 1e-9 * scale:  # not `assert`: must survive python -O
             raise AssertionError(
@@ -280,7 +309,7 @@ def _bench_speed(image_shape, n_iter, threads, repeats):
         _log(f"  {name}: {timing.median:.3f} s, n_iter_={n_it}, {ms_it:.2f} ms/it; stages: "
              + ", ".join(f"{k} {v:.3f} s" for k, v in stages.items())
              + f"; loop {loop_ms_it:.2f} ms/it; SAD {sad:.4f}")
-        other = timing.median - sum(stages.values())
+        staged_total = timings[name + " staged"].median
         for solver, peer in peers.items():
             peer_ms_it = peer["timing"].median / peer["n_iter"] * 1e3
             peer_loop_ms_it = peer["loop"].median / peer["n_iter"] * 1e3
@@ -299,11 +328,11 @@ def _bench_speed(image_shape, n_iter, threads, repeats):
                 "ours_ms_per_iter": ms_it, "peer_ms_per_iter": peer_ms_it,
                 "loop_ms_per_iter": loop_ms_it, "peer_loop_ms_per_iter": peer_loop_ms_it,
                 "peer_loop_times": peer["loop"].times, "loop_ratio": loop_ms_it / peer_loop_ms_it,
-                "unaccounted_s": other,
+                "staged_total_s": staged_total,
                 "graph_s": graph.median if name == "StructuredSparseNMF" else None,
                 "graph_times": graph.times if name == "StructuredSparseNMF" else None,
-                "solves_s": solves, "stages_s": stages, "stage_runs_s": stage_runs,
-                "staged_max_abs_diff": diff,
+                "solves_s": solves, "stages_s": stages,
+                "stage_runs_s": [r[0] for r in runs], "staged_max_abs_diff": diff,
             })
     return rows
 
