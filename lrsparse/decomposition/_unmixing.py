@@ -63,11 +63,10 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
 
     def _graph(self, n_pixels, X, *, fitting):
         """``(indptr, indices, data, degree, strength)`` of the graph term (none here)."""
-        return _NO_GRAPH(n_pixels)
+        return _no_graph(n_pixels)
 
-    @property
-    def _robust(self):
-        return False
+    # Robust variants reweight bands (and guidance) during the fit.
+    _robust = False
 
     # --------------------------------------------------------------- fit
     @_fit_context(prefer_skip_nested_validation=True)
@@ -131,7 +130,7 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
         history = []
         start = time.perf_counter()
         with numba_threads(self.n_jobs):
-            if isinstance(self.init, str) and self.init == "vca" or not isinstance(self.init, str):
+            if not isinstance(self.init, str) or self.init == "vca":
                 # Endmembers given: start from their abundances, not from a
                 # uniform mix that would first drag the endmembers inwards.
                 self.components_, self.band_weights_ = M, b
@@ -311,7 +310,7 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
         return tags
 
 
-def _NO_GRAPH(n_pixels):
+def _no_graph(n_pixels):
     return (
         np.zeros(n_pixels + 1, dtype=np.int32),
         np.zeros(0, dtype=np.int32),
@@ -527,14 +526,14 @@ class StructuredSparseNMF(_BaseUnmixingNMF):
 
     def _graph(self, n_pixels, X, *, fitting):
         if self.graph_strength == 0:
-            return _NO_GRAPH(n_pixels)
+            return _no_graph(n_pixels)
         if self.graph is not None:
             from ..utils.validation import check_adjacency
 
             G = check_adjacency(self.graph, input_name="graph", dtype=np.float64)
             if G.shape[0] != n_pixels:
                 if not fitting:
-                    return _NO_GRAPH(n_pixels)
+                    return _no_graph(n_pixels)
                 raise ValueError(
                     f"graph must have shape (n_pixels, n_pixels) = ({n_pixels}, {n_pixels}); "
                     f"got {G.shape}."
@@ -545,7 +544,7 @@ class StructuredSparseNMF(_BaseUnmixingNMF):
             shape = tuple(self.image_shape)
             if len(shape) != 2 or int(np.prod(shape)) != n_pixels:
                 if not fitting and len(shape) == 2:
-                    return _NO_GRAPH(n_pixels)
+                    return _no_graph(n_pixels)
                 raise ValueError(
                     f"image_shape={self.image_shape!r} does not match X: n_rows * n_cols "
                     f"must equal n_pixels = {n_pixels}."
@@ -555,7 +554,7 @@ class StructuredSparseNMF(_BaseUnmixingNMF):
             G = spatial_affinity_graph(X, shape, **(self.graph_params or {}))
         else:
             if not fitting:
-                return _NO_GRAPH(n_pixels)
+                return _no_graph(n_pixels)
             raise ValueError(
                 "StructuredSparseNMF needs the pixels' spatial layout for its graph term: "
                 "pass image_shape=(n_rows, n_cols) or a precomputed graph, or set "
@@ -665,9 +664,7 @@ class CorrentropyNMF(_BaseUnmixingNMF):
         self.verbose = verbose
         self.n_jobs = n_jobs
 
-    @property
-    def _robust(self):
-        return True
+    _robust = True
 
     def _band_weights(self, band_residual, n_pixels):
         r = band_residual / n_pixels
@@ -778,9 +775,7 @@ class RobustGuidedNMF(_BaseUnmixingNMF):
         self.verbose = verbose
         self.n_jobs = n_jobs
 
-    @property
-    def _robust(self):
-        return True
+    _robust = True
 
     def _band_weights(self, band_residual, n_pixels):
         norms = np.sqrt(band_residual)
