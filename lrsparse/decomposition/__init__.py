@@ -1,6 +1,14 @@
-"""Matrix decompositions: hyperspectral unmixing NMF variants and their graphs."""
+"""Matrix decompositions: hyperspectral unmixing NMF, robust PCA, principal component pursuit."""
 
 from ._graph import spatial_affinity_graph
+from ._robust_pca import RobustPCA, StreamingRobustPCA
 from ._unmixing import CorrentropyNMF, RobustGuidedNMF, StructuredSparseNMF
 
-__all__ = ["CorrentropyNMF", "RobustGuidedNMF", "StructuredSparseNMF", "spatial_affinity_graph"]
+__all__ = [
+    "CorrentropyNMF",
+    "RobustGuidedNMF",
+    "RobustPCA",
+    "StreamingRobustPCA",
+    "StructuredSparseNMF",
+    "spatial_affinity_graph",
+]

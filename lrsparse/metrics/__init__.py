@@ -1,6 +1,7 @@
 """Metrics with known ground truth: subspace distances, embedding quality, unmixing, ..."""
 
 from ._embedding import node_classification_score
+from ._robust import captured_variance_ratio, trimmed_variance
 from ._subspace import principal_angles, subspace_distance
 from ._unmixing import (
     abundance_rmse,
@@ -12,9 +13,11 @@ from ._unmixing import (
 __all__ = [
     "abundance_rmse",
     "abundance_scorer",
+    "captured_variance_ratio",
     "match_components",
     "node_classification_score",
     "principal_angles",
     "spectral_angle_distance",
     "subspace_distance",
+    "trimmed_variance",
 ]

@@ -1,0 +1,139 @@
+"""Dense linear algebra shared by the estimators (NumPy level, no numba).
+
+:func:`partial_svd` is the one truncated SVD of lrsparse: a warm-started
+block subspace iteration with Rayleigh-Ritz on anything that supports
+``A @ M`` and ``A.T @ M`` (ndarray, scipy.sparse, or a
+:class:`scipy.sparse.linalg.LinearOperator` such as a weighted, implicitly
+centred data matrix or a sparse + low-rank matrix).  Iterative methods that
+need a truncated SVD of a slowly changing matrix (principal component
+pursuit, robust PCA filters, singular value thresholding) pass the previous
+right singular vectors as ``V0`` and converge in a few block products.
+"""
+
+import numpy as np
+from scipy.sparse.linalg import LinearOperator
+from sklearn.utils import check_random_state
+from sklearn.utils.extmath import svd_flip
+
+__all__ = ["partial_svd", "weighted_centered_operator", "weighted_quantile"]
+
+
+def _orthonormalize(M):
+    Q, _ = np.linalg.qr(M)
+    return Q
+
+
+def partial_svd(A, n_components, *, V0=None, n_oversamples=10, max_iter=20, tol=1e-8,
+                random_state=None, return_block=False):
+    """Top ``n_components`` singular triplets of ``A`` by block subspace iteration.
+
+    Iterates ``V <- orth(A^T A V)`` on a block of ``b = n_components +
+    n_oversamples`` vectors, starting from ``V0`` (the right singular vectors
+    of a nearby matrix, completed with Gaussian vectors), and stops when the
+    leading ``n_components`` singular values change by at most ``tol``
+    relative to the largest; a final Rayleigh-Ritz step (a thin SVD of
+    ``A V``) gives the triplets.  The singular values of the iterates come
+    from the ``b x b`` Gram matrix of ``A V``, so an iteration costs one
+    product with ``A`` and one with ``A.T`` on the block plus O((n + d) b^2):
+    ``A`` is never densified or copied.
+
+    Parameters
+    ----------
+    A : ndarray, sparse matrix or LinearOperator of shape (n, d)
+    n_components : int
+        Number of triplets whose convergence is checked and that are returned
+        (``<= min(n, d)``).
+    V0 : ndarray of shape (d, k0), default=None
+        Start vectors (need not be orthonormal); extra columns beyond the block
+        size are dropped, missing ones are Gaussian.
+    n_oversamples : int, default=10
+        Extra block vectors; triplet ``j`` converges at the rate
+        ``sigma_{b+1} / sigma_j`` per iteration.
+    max_iter : int, default=20
+        Maximum number of block iterations (products with ``A``).
+    tol : float, default=1e-8
+        Relative change of the leading singular values that stops the loop.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the Gaussian start vectors.
+    return_block : bool, default=False
+        Return all ``b`` Ritz triplets (the warm start of the next call)
+        instead of the first ``n_components``.
+
+    Returns
+    -------
+    U : ndarray of shape (n, n_components)
+    s : ndarray of shape (n_components,)
+        Descending.
+    Vt : ndarray of shape (n_components, d)
+        Signs fixed by :func:`sklearn.utils.extmath.svd_flip` on ``Vt``.
+    n_iter : int
+        Number of products with ``A`` (block iterations) run.
+    """
+    n, d = A.shape
+    k = int(n_components)
+    if not 1 <= k <= min(n, d):
+        raise ValueError(f"n_components={k} must be in [1, min(A.shape)={min(n, d)}].")
+    b = min(k + int(n_oversamples), n, d)
+    dtype = np.result_type(A.dtype, np.float32)
+    rng = check_random_state(random_state)
+    V = np.empty((d, b), dtype=dtype)
+    k0 = 0
+    if V0 is not None:
+        V0 = np.asarray(V0)
+        k0 = min(V0.shape[1], b)
+        V[:, :k0] = V0[:, :k0]
+    V[:, k0:] = rng.standard_normal((d, b - k0))
+    V = _orthonormalize(V)
+    s_old = None
+    for it in range(1, max_iter + 1):
+        Y = A @ V
+        if it == max_iter:
+            break
+        # Singular values of A V from its Gram matrix (the square root costs
+        # accuracy only below sqrt(eps) * s_max, far below any tolerance here).
+        s = np.sqrt(np.maximum(np.linalg.eigvalsh(Y.T @ Y)[::-1], 0.0))
+        if s_old is not None and np.max(np.abs(s[:k] - s_old[:k])) <= tol * max(s[0], 1e-300):
+            break
+        s_old = s
+        V = _orthonormalize(A.T @ Y)
+    # Rayleigh-Ritz on the final block: A ~ U diag(s) (V Wt^T)^T.
+    U, s, Wt = np.linalg.svd(Y, full_matrices=False)
+    m = b if return_block else k
+    Vt = Wt[:m] @ V.T
+    U, Vt = svd_flip(U[:, :m], Vt, u_based_decision=False)
+    return U, s[:m].astype(dtype, copy=False), Vt, it
+
+
+def weighted_centered_operator(X, weights, mean):
+    """``diag(sqrt(weights)) @ (X - 1 mean^T)`` as a LinearOperator, never formed.
+
+    Its Gram matrix is the weighted covariance ``sum_i w_i (x_i - m)(x_i - m)^T``;
+    its right singular vectors are that matrix's eigenvectors.  ``X`` may be
+    dense or sparse (the centring stays implicit, so sparse stays sparse).
+    """
+    sw = np.sqrt(weights).astype(X.dtype, copy=False)[:, None]
+    mean = np.asarray(mean, dtype=X.dtype)
+
+    def matmat(V):
+        V = V.reshape(V.shape[0], -1)
+        return sw * (np.asarray(X @ V) - mean @ V)
+
+    def rmatmat(Z):
+        Z = sw * Z.reshape(Z.shape[0], -1)
+        return np.asarray(X.T @ Z) - np.outer(mean, Z.sum(axis=0))
+
+    return LinearOperator(
+        X.shape, matvec=matmat, rmatvec=rmatmat, matmat=matmat, rmatmat=rmatmat, dtype=X.dtype
+    )
+
+
+def weighted_quantile(values, weights, q):
+    """Quantile ``q`` of ``values`` under nonnegative ``weights`` (lower, no interpolation).
+
+    The smallest value ``v`` such that the weight of ``values <= v`` is at
+    least ``q`` times the total weight.  ``O(n log n)``.
+    """
+    order = np.argsort(values, kind="stable")
+    cum = np.cumsum(weights[order])
+    i = int(np.searchsorted(cum, q * cum[-1], side="left"))
+    return float(values[order[min(i, values.size - 1)]])
