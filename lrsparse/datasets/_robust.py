@@ -123,7 +123,7 @@ def make_contaminated_gaussian(
         "n_features": [Interval(numbers.Integral, 1, None, closed="left")],
         "rank": [Interval(numbers.Integral, 1, None, closed="left")],
         "sparsity": [Interval(numbers.Real, 0, 1, closed="both")],
-        "magnitude": [Interval(numbers.Real, 0, None, closed="left")],
+        "magnitude": [None, Interval(numbers.Real, 0, None, closed="left")],
         "random_state": ["random_state"],
     },
     prefer_skip_nested_validation=True,
