@@ -135,6 +135,58 @@ def _demo_rgnmf(random_state):
     return _unmixing_demo(RobustGuidedNMF(3, random_state=random_state), 0.1, random_state)
 
 
+def _robust_pca_demo(estimator, random_state):
+    """Captured variance of the top direction: ``estimator`` vs plain PCA."""
+    from sklearn.decomposition import PCA
+
+    from lrsparse.datasets import make_contaminated_gaussian
+    from lrsparse.metrics import captured_variance_ratio
+
+    X, _, cov, _ = make_contaminated_gaussian(
+        10000, 100, contamination=0.1, outlier_kind="low_variance", random_state=random_state
+    )
+    estimator.fit(X)
+    pca = PCA(1, random_state=random_state).fit(X)
+    return DemoResult("captured variance u'Su/|S|", captured_variance_ratio(estimator.components_, cov),
+                      "sklearn PCA", captured_variance_ratio(pca.components_, cov))
+
+
+@demo("RobustPCA", "10% outliers along a low-variance direction, d=100")
+def _demo_robust_pca(random_state):
+    from lrsparse.decomposition import RobustPCA
+
+    est = RobustPCA(1, contamination=0.1, random_state=random_state)
+    return _robust_pca_demo(est, random_state)
+
+
+@demo("StreamingRobustPCA", "same, one pass in batches of 1000")
+def _demo_streaming_robust_pca(random_state):
+    from lrsparse.decomposition import StreamingRobustPCA
+
+    est = StreamingRobustPCA(1, contamination=0.1, batch_size=1000, random_state=random_state)
+    return _robust_pca_demo(est, random_state)
+
+
+@demo("PrincipalComponentPursuit", "low-rank + 10% gross errors, 300x300, rank 10")
+def _demo_pcp(random_state):
+    import numpy as np
+    from sklearn.utils.extmath import randomized_svd
+
+    from lrsparse.datasets import make_low_rank_plus_sparse
+    from lrsparse.decomposition import PrincipalComponentPursuit
+
+    D, L, _ = make_low_rank_plus_sparse(300, 300, rank=10, sparsity=0.1,
+                                        random_state=random_state)
+    pcp = PrincipalComponentPursuit(random_state=random_state).fit(D)
+    U, s, Vt = randomized_svd(D, 10, random_state=random_state)
+
+    def rel(M):
+        return float(np.linalg.norm(M - L) / np.linalg.norm(L))
+
+    return DemoResult("rel. error of L", rel(pcp.low_rank_), "rank-10 truncated SVD",
+                      rel((U * s) @ Vt))
+
+
 # ---------------------------------------------------------------------- tour
 class _Row(NamedTuple):
     estimator: str

@@ -25,6 +25,7 @@ def warm_numba_kernels():
         prox.soft_threshold(x, 0.5)
         prox.group_soft_threshold(x, 0.5, 0)
         prox.svd_shrink(x, np.ones(2, dtype=dtype), x.T.copy(), 0.5)
+        prox.alm_sparse_step(x, x, x, dtype(1.0), 0.5)
         idx = np.zeros(2, dtype=np.int32)
         sampled.sampled_product(x, x, idx, idx)
         A = sp.csr_array(x)

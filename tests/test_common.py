@@ -30,6 +30,9 @@ INIT_PARAMS = {
     "StructuredSparseNMF": dict(_CONVERGED_NMF, graph_strength=0.0),
     "CorrentropyNMF": _CONVERGED_NMF,
     "RobustGuidedNMF": _CONVERGED_NMF,
+    "RobustPCA": dict(n_components=1, random_state=0),
+    "StreamingRobustPCA": dict(n_components=1, random_state=0),
+    "PrincipalComponentPursuit": dict(random_state=0),
 }
 
 # {estimator name: {check name: one-line reason}}.
@@ -52,6 +55,24 @@ def _unmixing_case():
                 scoring=abundance_scorer)
 
 
+def _robust_pca_case():
+    from lrsparse.datasets import make_contaminated_gaussian
+
+    X, is_outlier, _, _ = make_contaminated_gaussian(400, 20, contamination=0.1, random_state=0)
+    return dict(X=X, y=is_outlier, params=dict(n_components=2),
+                final=LogisticRegression(max_iter=500), grid={"contamination": [0.1, 0.2]})
+
+
+def _pcp_case():
+    from sklearn.linear_model import Ridge
+
+    from lrsparse.datasets import make_low_rank_plus_sparse
+
+    D, L, _ = make_low_rank_plus_sparse(60, 30, rank=3, sparsity=0.05, random_state=0)
+    # Predict a clean column from the cleaned others.
+    return dict(X=D[:, 1:], y=L[:, 0], final=Ridge(), grid={"lam": ["auto", 0.3]})
+
+
 # {estimator name: () -> dict(X, y, grid[, params][, final][, scoring])}: every estimator
 # must work inside a Pipeline tuned by a two-point GridSearchCV on data from
 # lrsparse.datasets.
@@ -64,6 +85,9 @@ PIPELINE_CASES = {
     "StructuredSparseNMF": _unmixing_case,
     "CorrentropyNMF": _unmixing_case,
     "RobustGuidedNMF": _unmixing_case,
+    "RobustPCA": _robust_pca_case,
+    "StreamingRobustPCA": _robust_pca_case,
+    "PrincipalComponentPursuit": _pcp_case,
 }
 
 

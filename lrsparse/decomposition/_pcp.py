@@ -47,15 +47,26 @@ def _ialm(D, lam, low_rank_step, *, mu, tol, max_iter, verbose, name):
     L = np.zeros_like(D)
     for it in range(1, max_iter + 1):
         L = low_rank_step(D - S + Y / mu, 1.0 / mu)
+        S_old = S
         S, Y, z2 = alm_sparse_step(D, L, Y, D.dtype.type(mu), lam)
         err = np.sqrt(z2) / norm_D
-        if verbose and (it % 10 == 0 or err < tol):
-            print(f"{name}: iteration {it:4d}, residual {err:.3e}, "
+        # Dual residual (Boyd et al.'s ADMM criterion): a feasible point is
+        # not yet optimal while the sparse part still moves.
+        dual = mu * float(np.linalg.norm(S - S_old)) / norm_D
+        if verbose and (it % 10 == 0 or max(err, dual) < tol):
+            print(f"{name}: iteration {it:4d}, residual {err:.3e}, dual {dual:.3e}, "
                   f"{time.perf_counter() - start:.2f} s")
-        if err < tol:
+        if err < tol and dual < tol:
             converged = True
             break
-        mu = min(mu * _RHO, mu_max)
+        # Lin et al. grow mu every iteration; once the dual residual dominates,
+        # a larger mu only stalls the iterates at a feasible, suboptimal point,
+        # so mu is held (and lowered when the dual residual dominates 10-fold),
+        # the residual balancing of Boyd et al. (2011, sec. 3.4.1).
+        if err >= dual:
+            mu = min(mu * _RHO, mu_max)
+        elif dual > 10.0 * err:
+            mu /= _RHO
     return L, S, it, converged
 
 
@@ -100,6 +111,25 @@ class _SingularValueThresholding:
         return (U * s) @ Vt
 
 
+def _polish_lad(D, L, S, V):
+    """Exact LAD fits from the augmented Lagrangian's support.
+
+    A least-absolute-deviations fit on ``r`` directions passes exactly through
+    the entries it does not treat as errors; refitting each row by least
+    squares on the entries with ``S == 0`` makes the result exact and
+    independent of the other rows (the Lagrangian's stopping rule is global).
+    Rows with fewer than ``r`` such entries keep the Lagrangian's answer.
+    """
+    r = V.shape[0]
+    out = L.copy()
+    for i in range(D.shape[0]):
+        keep = S[i] == 0
+        if keep.sum() >= r:
+            c, *_ = np.linalg.lstsq(V[:, keep].T, D[i, keep], rcond=None)
+            out[i] = c @ V
+    return out
+
+
 class PrincipalComponentPursuit(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Principal component pursuit: split a matrix into low-rank and sparse parts.
 
@@ -137,7 +167,8 @@ class PrincipalComponentPursuit(OneToOneFeatureMixin, TransformerMixin, BaseEsti
         Initial penalty of the augmented Lagrangian; "auto" is
         ``1.25 / ||X||_2`` (Lin et al.).
     tol : float, default=1e-7
-        Stop when ``||X - L - S||_F <= tol ||X||_F``.
+        Stop when ``||X - L - S||_F <= tol ||X||_F`` (primal residual) and
+        ``mu ||S_k - S_{k-1}||_F <= tol ||X||_F`` (dual residual).
     max_iter : int, default=500
         Maximum number of iterations.
     n_oversamples : int, default=5
@@ -285,9 +316,9 @@ class PrincipalComponentPursuit(OneToOneFeatureMixin, TransformerMixin, BaseEsti
         def project(M, tau):
             return (M @ V.T) @ V
 
-        L, _, _, _ = _ialm(D, 1.0, project, mu=None, tol=self.tol, max_iter=self.max_iter,
+        L, S, _, _ = _ialm(D, 1.0, project, mu=None, tol=self.tol, max_iter=self.max_iter,
                            verbose=0, name=type(self).__name__)
-        return L
+        return _polish_lad(D, L, S, V)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -68,3 +68,32 @@ def test_svd_shrink_all_removed(rng):
     U, s, Vt = np.linalg.svd(rng.standard_normal((4, 3)), full_matrices=False)
     U2, s2, Vt2 = svd_shrink(U, s, Vt, s.max() + 1)
     assert U2.shape == (4, 0) and s2.shape == (0,) and Vt2.shape == (0, 3)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_alm_sparse_step_matches_numpy(rng, dtype):
+    from lrsparse._kernels.prox import alm_sparse_step
+
+    D, L, Y = (rng.standard_normal((7, 5)).astype(dtype) for _ in range(3))
+    copies = [a.copy() for a in (D, L, Y)]
+    mu, lam = 2.0, 0.3
+    S, Y_new, z2 = alm_sparse_step(D, L, Y, dtype(mu), lam)
+    R = D.astype(np.float64) - L + Y / mu
+    S_ref = np.sign(R) * np.maximum(np.abs(R) - lam / mu, 0)
+    Z = D - L - S_ref
+    tol = dict(rtol=1e-5, atol=1e-5) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(S, S_ref, **tol)
+    np.testing.assert_allclose(Y_new, Y + mu * Z, **tol)
+    assert z2 == pytest.approx(float((Z**2).sum()), rel=1e-5)
+    assert S.dtype == dtype and Y_new.dtype == dtype
+    assert (S == 0).any() and (S != 0).any()
+    for a, c in zip((D, L, Y), copies):
+        np.testing.assert_array_equal(a, c)
+
+
+def test_alm_sparse_step_empty():
+    from lrsparse._kernels.prox import alm_sparse_step
+
+    E = np.zeros((0, 3))
+    S, Y, z2 = alm_sparse_step(E, E, E, 1.0, 0.5)
+    assert S.shape == (0, 3) and Y.shape == (0, 3) and z2 == 0.0
