@@ -147,7 +147,8 @@ def _robust_pca_demo(estimator, random_state):
     )
     estimator.fit(X)
     pca = PCA(1, random_state=random_state).fit(X)
-    return DemoResult("captured variance u'Su/|S|", captured_variance_ratio(estimator.components_, cov),
+    captured = captured_variance_ratio(estimator.components_, cov)
+    return DemoResult("captured variance u'Su/|S|", captured,
                       "sklearn PCA", captured_variance_ratio(pca.components_, cov))
 
 
