@@ -9,7 +9,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._sklearn import Interval, StrOptions, _fit_context, validate_data
-from ..utils.extmath import partial_svd
+from ..utils.extmath import partial_svd, svd_above_threshold
 
 __all__ = ["PrincipalComponentPursuit"]
 
@@ -73,9 +73,10 @@ def _ialm(D, lam, low_rank_step, *, mu, tol, max_iter, verbose, name):
 class _SingularValueThresholding:
     """``D_tau(M)`` by warm-started partial SVDs with Lin et al.'s rank prediction.
 
-    Computes ``sv`` triplets; if all exceed ``tau`` the block grows (by 5% of
-    ``min(n, d)``) and is recomputed from the current vectors.  The next call
-    predicts ``rank + 1`` triplets, or ``rank + 5%`` when all were kept.
+    :func:`~lrsparse.utils.extmath.svd_above_threshold` starts from ``sv``
+    triplets and grows the block by 5% of ``min(n, d)`` while all exceed
+    ``tau``; the next call predicts ``rank + 1`` triplets, or ``rank + 5%``
+    when all were kept (Lin, Chen & Ma).
     """
 
     def __init__(self, shape, n_oversamples, rng):
@@ -89,22 +90,11 @@ class _SingularValueThresholding:
         self.U = self.s = self.Vt = None
 
     def __call__(self, M, tau):
-        from .._kernels.prox import svd_shrink
-
-        while True:
-            if self.sv >= _FULL_SVD_SHARE * self.min_dim:
-                U, s, Vt = np.linalg.svd(M, full_matrices=False)
-            else:
-                U, s, Vt, _ = partial_svd(
-                    M, self.sv, V0=self.V, n_oversamples=self.n_oversamples, max_iter=30,
-                    tol=1e-10, random_state=self.rng, converge_above=tau,
-                )
-                self.V = Vt.T
-                if s[-1] > tau and self.sv < self.min_dim:
-                    self.sv = min(self.sv + self.step, self.min_dim)
-                    continue
-            break
-        U, s, Vt = svd_shrink(U, s, Vt, M.dtype.type(tau))
+        U, s, Vt, self.V = svd_above_threshold(
+            M, tau, n_start=self.sv, increment=self.step, V0=self.V,
+            n_oversamples=self.n_oversamples, random_state=self.rng, dense_share=_FULL_SVD_SHARE,
+        )
+        s = s - M.dtype.type(tau)
         r = s.shape[0]
         self.sv = min(r + 1 if r < self.sv else r + self.step, self.min_dim)
         self.rank, self.U, self.s, self.Vt = r, U, s, Vt

@@ -15,7 +15,12 @@ from scipy.sparse.linalg import LinearOperator
 from sklearn.utils import check_random_state
 from sklearn.utils.extmath import svd_flip
 
-__all__ = ["partial_svd", "weighted_centered_operator", "weighted_quantile"]
+__all__ = [
+    "partial_svd",
+    "svd_above_threshold",
+    "weighted_centered_operator",
+    "weighted_quantile",
+]
 
 
 def _orthonormalize(M):
@@ -144,3 +149,47 @@ def weighted_quantile(values, weights, q):
     cum = np.cumsum(weights[order])
     i = int(np.searchsorted(cum, q * cum[-1], side="left"))
     return float(values[order[min(i, values.size - 1)]])
+
+
+def svd_above_threshold(A, threshold, *, n_start=10, increment=5, V0=None, max_rank=None,
+                        n_oversamples=5, max_iter=30, tol=1e-10, random_state=None,
+                        dense_share=0.3):
+    """All singular triplets of ``A`` above ``threshold`` (at most ``max_rank`` of them).
+
+    The rank is not known in advance: ``n_start`` triplets are computed with
+    :func:`partial_svd` (warm-started at ``V0``); while all of them exceed
+    ``threshold`` the block grows by ``increment`` and is recomputed from the
+    current vectors (Cai, Candes & Shen's "increment" rule for singular value
+    thresholding; Lin, Chen & Ma's rank prediction passes ``n_start = rank + 1``).
+    Only the values above ``threshold`` are iterated to convergence.  When
+    ``A`` is a dense ndarray and more than ``dense_share * min(A.shape)``
+    triplets are needed, one LAPACK SVD is cheaper and is used instead.
+
+    Returns
+    -------
+    U : ndarray of shape (n, r)
+    s : ndarray of shape (r,)
+        The ``r`` singular values above ``threshold``, descending.
+    Vt : ndarray of shape (r, d)
+    V_block : ndarray of shape (d, k)
+        All right vectors computed (``k >= r``), the warm start of a next call.
+    """
+    n, d = A.shape
+    cap = min(n, d) if max_rank is None else min(int(max_rank), n, d)
+    k = max(1, min(int(n_start), cap))
+    rng = check_random_state(random_state)
+    while True:
+        if isinstance(A, np.ndarray) and k >= dense_share * min(n, d):
+            U, s, Vt = np.linalg.svd(A, full_matrices=False)
+            U, Vt = svd_flip(U, Vt, u_based_decision=False)
+            U, s, Vt = U[:, :cap], s[:cap], Vt[:cap]
+            break
+        U, s, Vt, _ = partial_svd(A, k, V0=V0, n_oversamples=n_oversamples, max_iter=max_iter,
+                                  tol=tol, random_state=rng, converge_above=threshold)
+        V0 = Vt.T
+        if s[-1] > threshold and k < cap:
+            k = min(k + int(increment), cap)
+            continue
+        break
+    r = int(np.count_nonzero(s > threshold))
+    return U[:, :r], s[:r], Vt[:r], Vt.T
