@@ -5,7 +5,7 @@ import numpy as np
 
 from ..utils._numba import jit
 
-__all__ = ["csr_csr_matmul_dense", "csr_dense_matmul", "sampled_product"]
+__all__ = ["csr_csr_matmul_dense", "csr_dense_matmul", "ridge_fold_in", "sampled_product"]
 
 
 @jit(parallel=True)
@@ -97,3 +97,53 @@ def csr_csr_matmul_dense(indptr, indices, data, b_indptr, b_indices, b_data, n_c
             for q in range(b_indptr[j], b_indptr[j + 1]):
                 row[b_indices[q]] += w * b_data[q]
     return out
+
+
+@jit(parallel=True)
+def ridge_fold_in(indptr, indices, data, V, ridge):
+    """Per-row ridge least squares on the observed entries: fold new rows into factors.
+
+    For every row ``i`` of the CSR matrix ``(indptr, indices, data)`` (its
+    stored entries are the observations ``x_J``) solve
+
+        min_c ||x_J - V[J] c||^2 + sum_k ridge[k] c_k^2,
+
+    i.e. ``(V[J]^T V[J] + diag(ridge)) c = V[J]^T x_J``.  A row without
+    observations gets ``c = 0``; with ``ridge > 0`` every system is solvable.
+
+    Parameters
+    ----------
+    indptr, indices, data : CSR arrays of shape (n_rows + 1,), (nnz,), (nnz,)
+    V : ndarray of shape (n_cols, r)
+        Column factors.
+    ridge : ndarray of shape (r,)
+        Positive diagonal regularisation.
+
+    Returns
+    -------
+    C : ndarray of shape (n_rows, r), float64
+        Cost O(nnz r^2 + n_rows r^3), parallel over rows.
+    """
+    n = indptr.shape[0] - 1
+    r = V.shape[1]
+    C = np.zeros((n, r))
+    for i in numba.prange(n):
+        start, end = indptr[i], indptr[i + 1]
+        if end == start:
+            continue
+        G = np.zeros((r, r))
+        b = np.zeros(r)
+        for p in range(start, end):
+            j = indices[p]
+            x = data[p]
+            for a in range(r):
+                va = V[j, a]
+                b[a] += va * x
+                for c in range(a + 1):
+                    G[a, c] += va * V[j, c]
+        for a in range(r):
+            G[a, a] += ridge[a]
+            for c in range(a):
+                G[c, a] = G[a, c]
+        C[i] = np.linalg.solve(G, b)
+    return C

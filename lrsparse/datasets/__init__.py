@@ -6,12 +6,17 @@ Every ``make_*`` function returns the data and its ground truth and takes a
 
 from ._graphs import make_sbm_graph
 from ._hyperspectral import load_hyperspectral_mat, make_hyperspectral
-from ._robust import make_contaminated_gaussian, make_low_rank_plus_sparse
+from ._robust import (
+    make_contaminated_gaussian,
+    make_low_rank_matrix_with_missing,
+    make_low_rank_plus_sparse,
+)
 
 __all__ = [
     "load_hyperspectral_mat",
     "make_contaminated_gaussian",
     "make_hyperspectral",
+    "make_low_rank_matrix_with_missing",
     "make_low_rank_plus_sparse",
     "make_sbm_graph",
 ]

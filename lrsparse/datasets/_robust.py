@@ -1,4 +1,5 @@
-"""Generators for robust PCA: contaminated Gaussians and low-rank + sparse matrices."""
+"""Generators for robust PCA and matrix completion: contaminated Gaussians,
+low-rank + sparse matrices, low-rank matrices with missing entries."""
 
 import numbers
 
@@ -7,7 +8,11 @@ from sklearn.utils import check_random_state
 
 from ..utils._sklearn import Interval, StrOptions, validate_params
 
-__all__ = ["make_contaminated_gaussian", "make_low_rank_plus_sparse"]
+__all__ = [
+    "make_contaminated_gaussian",
+    "make_low_rank_matrix_with_missing",
+    "make_low_rank_plus_sparse",
+]
 
 
 @validate_params(
@@ -186,3 +191,106 @@ def make_low_rank_plus_sparse(
         mag = float(np.abs(L).max()) if magnitude is None else float(magnitude)
         S.flat[flat] = mag * rng.choice([-1.0, 1.0], size=n_bad)
     return L + S, L, S
+
+
+@validate_params(
+    {
+        "n_rows": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_cols": [Interval(numbers.Integral, 2, None, closed="left")],
+        "rank": [Interval(numbers.Integral, 1, None, closed="left")],
+        "observed_fraction": [Interval(numbers.Real, 0, 1, closed="right")],
+        "noise": [Interval(numbers.Real, 0, None, closed="left")],
+        "pattern": [StrOptions({"uniform", "two_per_row"})],
+        "sparse_output": ["boolean"],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def make_low_rank_matrix_with_missing(
+    n_rows=200,
+    n_cols=200,
+    *,
+    rank=5,
+    observed_fraction=0.3,
+    noise=0.0,
+    pattern="uniform",
+    sparse_output=False,
+    random_state=None,
+):
+    """A low-rank matrix with most entries hidden: the matrix-completion setting.
+
+    ``X_true = A B^T`` with i.i.d. standard normal factors (entries of
+    variance ``rank``), exactly the setting of Cai, Candes & Shen's
+    experiments, for which SVT's default ``tau = 5 sqrt(n1 n2)`` was tuned.
+    Observed entries get i.i.d. ``N(0, noise^2)`` noise.
+
+    * ``pattern="uniform"``: each entry is observed independently with
+      probability ``observed_fraction`` (rows and columns without any
+      observation are possible at very low fractions).
+    * ``pattern="two_per_row"``: every row reveals exactly two distinct
+      entries chosen uniformly at random (one-sided completion, Cao, Liang &
+      Valiant); ``observed_fraction`` is ignored.
+
+    Parameters
+    ----------
+    n_rows : int, default=200
+    n_cols : int, default=200
+    rank : int, default=5
+        Rank of ``X_true`` (``<= min(n_rows, n_cols)``).
+    observed_fraction : float in (0, 1], default=0.3
+        Probability that an entry is observed (``pattern="uniform"``).
+    noise : float >= 0, default=0.0
+        Standard deviation of the noise on the observed entries.
+    pattern : {"uniform", "two_per_row"}, default="uniform"
+        Which entries are observed.
+    sparse_output : bool, default=False
+        Return the observations as a ``scipy.sparse.csr_array`` whose stored
+        entries are the observations, instead of a dense array with NaN.
+    random_state : int, RandomState instance or None, default=None
+        Seed; the same seed gives the same data.
+
+    Returns
+    -------
+    X : ndarray of shape (n_rows, n_cols) or scipy.sparse.csr_array
+        The observations; NaN marks a missing entry (dense output).
+    X_true : ndarray of shape (n_rows, n_cols)
+        The full noiseless low-rank matrix.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lrsparse.datasets import make_low_rank_matrix_with_missing
+    >>> X, X_true = make_low_rank_matrix_with_missing(100, 50, rank=3, random_state=0)
+    >>> X.shape, np.linalg.matrix_rank(X_true), bool(0.25 < np.isnan(X).mean() < 0.75)
+    ((100, 50), np.int64(3), True)
+    >>> X, _ = make_low_rank_matrix_with_missing(100, 50, pattern="two_per_row", random_state=0)
+    >>> set((~np.isnan(X)).sum(axis=1).tolist())
+    {2}
+    """
+    import scipy.sparse as sp
+
+    if rank > min(n_rows, n_cols):
+        raise ValueError(
+            f"rank={rank} must be <= min(n_rows, n_cols) = {min(n_rows, n_cols)}."
+        )
+    rng = check_random_state(random_state)
+    A = rng.standard_normal((n_rows, rank))
+    B = rng.standard_normal((n_cols, rank))
+    X_true = A @ B.T
+    if pattern == "uniform":
+        rows, cols = np.nonzero(rng.uniform(size=(n_rows, n_cols)) < observed_fraction)
+    else:
+        first = rng.randint(0, n_cols, size=n_rows)
+        second = (first + rng.randint(1, n_cols, size=n_rows)) % n_cols  # distinct
+        rows = np.repeat(np.arange(n_rows), 2)
+        cols = np.stack([np.minimum(first, second), np.maximum(first, second)], axis=1).ravel()
+    values = X_true[rows, cols] + noise * rng.standard_normal(rows.size)
+    if sparse_output:
+        X = sp.csr_array((values, (rows.astype(np.int32), cols.astype(np.int32))),
+                         shape=(n_rows, n_cols))
+        X.indices = X.indices.astype(np.int32, copy=False)
+        X.indptr = X.indptr.astype(np.int32, copy=False)
+        return X, X_true
+    X = np.full((n_rows, n_cols), np.nan)
+    X[rows, cols] = values
+    return X, X_true

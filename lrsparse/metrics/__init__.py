@@ -1,7 +1,7 @@
 """Metrics with known ground truth: subspace distances, embedding quality, unmixing, ..."""
 
 from ._embedding import node_classification_score
-from ._robust import captured_variance_ratio, trimmed_variance
+from ._robust import captured_variance_ratio, relative_error, trimmed_variance
 from ._subspace import principal_angles, subspace_distance
 from ._unmixing import (
     abundance_rmse,
@@ -17,6 +17,7 @@ __all__ = [
     "match_components",
     "node_classification_score",
     "principal_angles",
+    "relative_error",
     "spectral_angle_distance",
     "subspace_distance",
     "trimmed_variance",

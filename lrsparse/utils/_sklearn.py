@@ -6,6 +6,7 @@ module imports them from here, so a move costs one file.
 
 from sklearn.base import _fit_context
 from sklearn.decomposition._nmf import _initialize_nmf
+from sklearn.utils._missing import is_scalar_nan
 from sklearn.utils._param_validation import (
     Interval,
     InvalidParameterError,
@@ -20,6 +21,7 @@ __all__ = [
     "StrOptions",
     "_fit_context",
     "_initialize_nmf",
+    "is_scalar_nan",
     "validate_data",
     "validate_params",
 ]

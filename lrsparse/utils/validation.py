@@ -9,7 +9,8 @@ import numbers
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_array
-from sklearn.utils._missing import is_scalar_nan
+
+from ._sklearn import is_scalar_nan
 
 __all__ = ["check_adjacency", "check_node_indices", "missing_mask"]
 
