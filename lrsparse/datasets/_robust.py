@@ -42,7 +42,8 @@ def make_contaminated_gaussian(
     Inliers are drawn from ``N(0, Sigma)`` with
     ``Sigma = I + sum_j (lambda_j - 1) u_j u_j^T``: ``n_components`` spiked
     directions ``u_j`` (random orthonormal) with variances
-    ``lambda_j = top_variance / (1 + j / 2)`` and unit variance elsewhere.
+    ``lambda_j = max(top_variance / (1 + j / 2), 1)`` and unit variance
+    elsewhere.
     Then ``round(contamination * n_samples)`` rows, at random positions, are
     replaced by outliers (the strong-contamination model of robust PCA):
 

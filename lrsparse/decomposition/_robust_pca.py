@@ -317,28 +317,33 @@ class RobustPCA(_BaseRobustPCA):
     low-variance direction); this estimator finds the inliers' top
     directions.  Each round of the filter:
 
-    1. computes the weighted mean and the top block of right singular vectors
-       of the weighted, centred data by warm-started subspace iteration
+    1. computes the weighted mean and the top block of ``n_components +
+       n_oversamples`` right singular vectors of the weighted, centred data
+       by warm-started subspace iteration
        (:func:`lrsparse.utils.extmath.partial_svd`): the weighted covariance
        is applied as ``X^T (w * (X V))``, never formed;
-    2. scores every sample by its squared robust z-scores along the top
-       ``n_components`` directions (centred at the weighted median, scaled by
-       the weighted median absolute deviation), which for Gaussian inliers
-       is about chi-square with ``n_components`` degrees of freedom;
-    3. stops if the weighted score mass in the top ``2 * contamination``
-       tail is within 50% of its Gaussian value; otherwise multiplies the
-       weight of every sample whose score exceeds the chi-square
-       ``1 - contamination / 10`` quantile ``t`` by ``t / score`` and goes on.
+    2. along every direction of the block, compares the weighted variance
+       of the projections (about their weighted median) with their
+       variance after dropping the top ``2 * contamination`` share of the
+       weight, made consistent for Gaussian data: outliers that inflate a
+       direction do so through that tail;
+    3. stops if no direction's ratio exceeds 1.25; otherwise scores every
+       sample by its squared standardised projections on the inflated
+       directions and multiplies the weight of every sample whose score
+       exceeds the chi-square ``1 - contamination / 10`` quantile ``t`` by
+       ``t / score``.
 
     Each round costs O(n_samples n_features (n_components + n_oversamples))
-    per subspace iteration, with a handful of iterations and rounds.
-    Without outliers the first round already passes and the result is PCA's.
-    Dense and sparse ``X`` are accepted (the centring stays implicit).
+    per subspace iteration, with a handful of iterations and rounds (the
+    quantiles are taken on at most 20000 samples).  Without outliers the
+    first round already passes and the result is PCA's.  Dense and sparse
+    ``X`` are accepted (the centring stays implicit).
 
     **Reconstructed details.**  The paper's exact score function, tail test
-    and constants were not available; the robust z-scores, the tail test
-    with a 50% slack, the ``t / score`` down-weighting and the multi-component
-    extension are our design in the spirit of the paper, validated on
+    and constants were not available; the variance-versus-trimmed-variance
+    test with a 25% slack, the ``t / score`` down-weighting, inspecting the
+    whole block and the multi-component extension are our design in the
+    spirit of the paper, validated on
     :func:`lrsparse.datasets.make_contaminated_gaussian`.
 
     Read more in the :ref:`User Guide <robust_pca>`.
@@ -348,9 +353,9 @@ class RobustPCA(_BaseRobustPCA):
     {_SHARED_PARAMS.strip()}
     max_iter : int, default=50
         Maximum number of filter rounds.
-    tol : float, default=1e-7
+    tol : float, default=1e-10
         Relative tolerance on the singular values of the final subspace
-        iteration.
+        iteration (the vectors are then accurate to about ``sqrt(tol)``).
     random_state : int, RandomState instance or None, default=None
         Seed of the subspace iteration's start vectors.
     verbose : int, default=0
@@ -399,7 +404,7 @@ class RobustPCA(_BaseRobustPCA):
     }
 
     def __init__(self, n_components=2, *, contamination=0.1, n_oversamples=10, max_iter=50,
-                 tol=1e-7, random_state=None, verbose=0):
+                 tol=1e-10, random_state=None, verbose=0):
         self.n_components = n_components
         self.contamination = contamination
         self.n_oversamples = n_oversamples
@@ -595,6 +600,11 @@ class StreamingRobustPCA(_BaseRobustPCA):
 
     # ----------------------------------------------------------- internals
     def _reset(self):
+        # A new fit forgets everything, fitted attributes included (a short
+        # second fit that never closes a round must not keep the old answer).
+        for name in ("components_", "explained_variance_", "explained_variance_ratio_",
+                     "singular_values_", "noise_variance_", "mean_"):
+            self.__dict__.pop(name, None)
         d = self.n_features_in_
         self._rng = check_random_state(self.random_state)
         self._V = None
@@ -612,19 +622,23 @@ class StreamingRobustPCA(_BaseRobustPCA):
         n = X.shape[0]
         if n == 0:
             return
-        if n < 2:
+        if n <= self.n_components:
             raise ValueError(
-                f"{type(self).__name__}.partial_fit needs batches of at least 2 samples; "
-                f"got n_samples = {n}."
+                f"{type(self).__name__} needs batches of more than n_components="
+                f"{self.n_components} samples (each batch is filtered on its own); got "
+                f"n_samples = {n}."
             )
         w, mean, U, s, Vt, _ = _filter(
             X, self.n_components, self.contamination, V0=self._V,
             n_oversamples=self.n_oversamples, max_iter=20, tol=1e-4, rng=self._rng,
         )
         if self._V is None or self._V.shape[1] < Vt.shape[0]:
-            # First batch (or a bigger block possible now): start from its directions.
+            # First batch (or a bigger block possible now): start from its
+            # directions, and a new round (the accumulators belong to a block).
             self._V = np.ascontiguousarray(Vt.T.astype(np.float64))
             self._acc_xv = np.zeros_like(self._V)
+            self._acc_w = self._acc_sq = 0.0
+            self._acc_x[:] = 0.0
         if not hasattr(self, "components_"):
             # Usable estimates right after the first batch.
             self.mean_ = mean.astype(np.float64)

@@ -12,6 +12,11 @@ __all__ = ["captured_variance_ratio", "relative_error", "trimmed_variance"]
 
 def _orthonormal_rows(components):
     C = check_array(components, ensure_min_features=1, input_name="components")
+    if C.shape[0] > C.shape[1]:
+        raise ValueError(
+            f"components must have linearly independent rows; got {C.shape[0]} rows in "
+            f"{C.shape[1]} dimensions."
+        )
     Q, R = np.linalg.qr(C.T)
     if np.any(np.abs(np.diag(R)) <= 1e-12 * max(np.abs(R).max(), 1e-300)):
         raise ValueError("components must have linearly independent rows.")
@@ -126,7 +131,8 @@ def trimmed_variance(X, components, *, trim=0.1, center=None):
     if c.shape[0] != X.shape[1]:
         raise ValueError(f"center must have n_features={X.shape[1]} entries; got {c.shape[0]}.")
     P = (X @ (C / norms).T - c @ (C / norms).T) ** 2
-    n_keep = X.shape[0] - int(np.ceil(trim * X.shape[0]))
+    # round() first: 0.07 * 100 is 7.000000000000001 in floating point.
+    n_keep = X.shape[0] - int(np.ceil(round(trim * X.shape[0], 9)))
     if n_keep < 1:
         raise ValueError(f"trim={trim} leaves no sample of the {X.shape[0]}.")
     P.sort(axis=0)
