@@ -1,5 +1,6 @@
 """Matrix completion with scikit-learn's imputer conventions: SVT / USVT, soft-impute, one-sided."""
 
+from ._soft_impute import SoftImputer
 from ._svt import SVTImputer
 
-__all__ = ["SVTImputer"]
+__all__ = ["SVTImputer", "SoftImputer"]
