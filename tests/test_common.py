@@ -33,6 +33,9 @@ INIT_PARAMS = {
     "RobustPCA": dict(n_components=1, random_state=0),
     "StreamingRobustPCA": dict(n_components=1, random_state=0),
     "PrincipalComponentPursuit": dict(random_state=0),
+    "SVTImputer": dict(random_state=0),
+    "SoftImputer": dict(random_state=0),
+    "OneSidedCompletion": dict(n_components=1, random_state=0),
 }
 
 # {estimator name: {check name: one-line reason}}.
@@ -73,6 +76,36 @@ def _pcp_case():
     return dict(X=D[:, 1:], y=L[:, 0], final=Ridge(), grid={"lam": ["auto", 0.3]})
 
 
+def _completion_case():
+    from sklearn.linear_model import Ridge
+
+    from lrsparse.datasets import make_low_rank_matrix_with_missing
+
+    # Impute, then regress a fully observed target column on the completed rest.
+    X, X_true = make_low_rank_matrix_with_missing(80, 20, rank=3, observed_fraction=0.6,
+                                                  random_state=0)
+    return dict(X=X[:, 1:], y=X_true[:, 0], final=Ridge())
+
+
+def _svt_case():
+    return dict(_completion_case(), grid={"method": ["svt", "usvt"]})
+
+
+def _soft_case():
+    return dict(_completion_case(), grid={"alpha": [1.0, 10.0]})
+
+
+def _one_sided_case():
+    from sklearn.linear_model import Ridge
+
+    from lrsparse.datasets import make_low_rank_matrix_with_missing
+
+    X, X_true = make_low_rank_matrix_with_missing(400, 12, rank=2, observed_fraction=0.5,
+                                                  random_state=0)
+    return dict(X=X, y=X_true[:, 0], final=Ridge(), params=dict(n_components=2),
+                grid={"n_components": [1, 2]})
+
+
 # {estimator name: () -> dict(X, y, grid[, params][, final][, scoring])}: every estimator
 # must work inside a Pipeline tuned by a two-point GridSearchCV on data from
 # lrsparse.datasets.
@@ -88,6 +121,9 @@ PIPELINE_CASES = {
     "RobustPCA": _robust_pca_case,
     "StreamingRobustPCA": _robust_pca_case,
     "PrincipalComponentPursuit": _pcp_case,
+    "SVTImputer": _svt_case,
+    "SoftImputer": _soft_case,
+    "OneSidedCompletion": _one_sided_case,
 }
 
 

@@ -1,6 +1,7 @@
 """Matrix completion with scikit-learn's imputer conventions: SVT / USVT, soft-impute, one-sided."""
 
+from ._one_sided import OneSidedCompletion, pair_statistics
 from ._soft_impute import SoftImputer
 from ._svt import SVTImputer
 
-__all__ = ["SVTImputer", "SoftImputer"]
+__all__ = ["OneSidedCompletion", "SVTImputer", "SoftImputer", "pair_statistics"]
