@@ -13,6 +13,7 @@ _SUBMODULES = (
     "datasets",
     "decomposition",
     "embedding",
+    "impute",
     "metrics",
     "utils",
 )

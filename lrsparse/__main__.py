@@ -188,6 +188,68 @@ def _demo_pcp(random_state):
                       rel((U * s) @ Vt))
 
 
+@demo("SVTImputer", "completion, 300x300 rank 5, m/d_r = 6 (the authors' relation)")
+def _demo_svt(random_state):
+    import numpy as np
+
+    from lrsparse.datasets import make_low_rank_matrix_with_missing
+    from lrsparse.impute import SVTImputer
+    from lrsparse.metrics import relative_error
+
+    n, r = 300, 5
+    X, X_true = make_low_rank_matrix_with_missing(
+        n, n, rank=r, observed_fraction=6 * r * (2 * n - r) / n**2, random_state=random_state
+    )
+    missing = np.isnan(X)
+    X_hat = SVTImputer(random_state=random_state).fit_transform(X)
+    column_means = np.where(missing, np.nanmean(X, axis=0), X)
+    return DemoResult("rel. error (missing)", relative_error(X_true, X_hat, mask=missing),
+                      "column means", relative_error(X_true, column_means, mask=missing))
+
+
+@demo("SoftImputer", "ratings-like 300x400 (1-5 stars), held-out entries")
+def _demo_soft_impute(random_state):
+    import numpy as np
+
+    from lrsparse.impute import SoftImputer
+
+    rng = np.random.default_rng(random_state)
+    n, d, r = 300, 400, 4
+    U, V = rng.standard_normal((n, r)), rng.standard_normal((d, r))
+    signal = 3.5 + rng.normal(0, 0.4, (n, 1)) + rng.normal(0, 0.4, (1, d)) + 0.3 * U @ V.T
+    ratings = np.clip(np.round(signal + rng.normal(0, 0.5, (n, d))), 1, 5)
+    observed = rng.random((n, d)) < 0.2
+    test = observed & (rng.random((n, d)) < 0.2)
+    X = np.where(observed & ~test, ratings, np.nan)
+    rows, cols = np.nonzero(test)
+    soft = SoftImputer(random_state=random_state).fit(X)
+    # The user + item bias model alone (an alpha so large that the low-rank part is 0).
+    bias = SoftImputer(alpha=1e12, random_state=random_state).fit(X)
+
+    def rmse(est):
+        return float(np.sqrt(np.mean((est.predict_entries(rows, cols) - ratings[test]) ** 2)))
+
+    return DemoResult("held-out RMSE", rmse(soft), "user + item biases", rmse(bias))
+
+
+@demo("OneSidedCompletion", "row space from 2 entries per row, 20000x30, rank 2")
+def _demo_one_sided(random_state):
+    import numpy as np
+    from sklearn.decomposition import PCA
+
+    from lrsparse.datasets import make_low_rank_matrix_with_missing
+    from lrsparse.impute import OneSidedCompletion
+    from lrsparse.metrics import subspace_distance
+
+    X, X_true = make_low_rank_matrix_with_missing(20000, 30, rank=2, pattern="two_per_row",
+                                                  random_state=random_state)
+    truth = np.linalg.svd(X_true, full_matrices=False)[2][:2].T
+    est = OneSidedCompletion(2, random_state=random_state).fit(X)
+    zero_filled = PCA(2, random_state=random_state).fit(np.nan_to_num(X))
+    return DemoResult("subspace distance", subspace_distance(est.components_.T, truth),
+                      "zero-filled PCA", subspace_distance(zero_filled.components_.T, truth))
+
+
 # ---------------------------------------------------------------------- tour
 class _Row(NamedTuple):
     estimator: str

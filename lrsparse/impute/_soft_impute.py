@@ -23,6 +23,7 @@ _BIAS_SWEEPS = 5
 _VALIDATION_SHARE = 0.1
 _N_ALPHAS = 20
 _ALPHA_RATIO = 0.7
+_ALPHA_SLACK = 0.002
 # Each outer iteration refines the warm-started subspace a little: a few block
 # iterations per partial SVD are enough (the outer fixed-point iteration
 # converges to the same point; tested against a full-SVD soft-impute).
@@ -120,10 +121,10 @@ class SoftImputer(_BaseLowRankImputer):
     entries are held out, soft-impute runs along a warm-started path of
     decreasing alphas (from the largest singular value of the observed
     residual, where the solution is 0, by factors of 0.7) until the held-out
-    error has risen twice, the alpha with the smallest held-out error is
-    kept (``alpha_``) and the model is refitted on all entries from that
-    solution.  The path and its errors are in ``alpha_path_`` and
-    ``validation_errors_``.
+    error rises; the largest alpha whose held-out error is within 0.2% of
+    the smallest is kept (``alpha_``: the lowest rank among the equally good)
+    and the model is refitted on all entries from that solution.  The path
+    and its errors are in ``alpha_path_`` and ``validation_errors_``.
 
     Read more in the :ref:`User Guide <completion>`.
 
@@ -310,11 +311,14 @@ class SoftImputer(_BaseLowRankImputer):
             if self.verbose:
                 print(f"SoftImputer: alpha {alpha:.4g}, held-out RMSE {errors[-1]:.4g}, "
                       f"rank {L.shape[1]}")
-            best = int(np.argmin(errors))
-            if len(errors) - 1 - best >= 2:  # risen twice since the best
+            if len(errors) > 1 and errors[-1] > errors[-2]:  # past the minimum
                 break
+        errors_arr = np.asarray(errors)
+        # The largest alpha (lowest rank) within _ALPHA_SLACK of the best
+        # held-out error: as accurate, cheaper and less noisy to refit.
+        best = int(np.flatnonzero(errors_arr <= errors_arr.min() * (1 + _ALPHA_SLACK))[0])
         self.alpha_path_ = np.asarray(alphas)
-        self.validation_errors_ = np.asarray(errors)
+        self.validation_errors_ = errors_arr
         return alphas[best], states[best]
 
     # ---------------------------------------------------------- offsets
