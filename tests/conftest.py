@@ -32,9 +32,9 @@ def warm_numba_kernels():
         sampled.csr_dense_matmul(A.indptr, A.indices, A.data, x)
         sampled.csr_csr_matmul_dense(A.indptr, A.indices, A.data, A.indptr, A.indices, A.data, 2)
         rows.add_weighted_rows(x, x, 1.0, True)
-        I = np.eye(2, dtype=dtype)
-        rankone.sherman_morrison_update(I, I[0], I[1])
-        rankone.logdet_rank_one_update(0.0, I, I[0], I[1])
+        eye = np.eye(2, dtype=dtype)
+        rankone.sherman_morrison_update(eye, eye[0], eye[1])
+        rankone.logdet_rank_one_update(0.0, eye, eye[0], eye[1])
         ones, n = np.ones(3), x.shape[0]
         graph = (A.indptr, A.indices, np.ones(A.nnz), np.ones(n), 0.5)
         nmf.abundance_pass(x, x.copy(), x.T.copy(), np.ones(3, dtype=np.float64)[:2], 0.5,

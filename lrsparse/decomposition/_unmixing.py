@@ -39,7 +39,10 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
         "alpha": [Interval(numbers.Real, 0, None, closed="left")],
         "init": [StrOptions({"random", "nndsvda", "vca"}), "array-like"],
         "sum_to_one": ["boolean"],
-        "sum_to_one_weight": [StrOptions({"auto"}), Interval(numbers.Real, 0, None, closed="neither")],
+        "sum_to_one_weight": [
+            StrOptions({"auto"}),
+            Interval(numbers.Real, 0, None, closed="neither"),
+        ],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
         "random_state": ["random_state"],

@@ -65,5 +65,3 @@ def node_classification_score(embedding, labels, *, train_size=0.5, C=1.0, rando
         "micro_f1": float(f1_score(y_te, pred, average="micro")),
         "macro_f1": float(f1_score(y_te, pred, average="macro")),
     }
-
-

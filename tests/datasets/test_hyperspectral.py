@@ -90,6 +90,7 @@ def test_make_outlier_bands():
     np.testing.assert_allclose(X[:, bad].mean(axis=0), clean[:, bad].mean(axis=0),
                                atol=0.3 * X0.max())
     # At least one band, never all of them; none without outliers.
+
     def n_outliers(n_bands, fraction):
         out = make_hyperspectral(
             (4, 4), 2, n_bands, outlier_band_fraction=fraction, return_outlier_bands=True,

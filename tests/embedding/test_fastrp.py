@@ -111,7 +111,8 @@ def test_seed_reproducible_and_thread_independent(sbm):
 
 
 @pytest.mark.parametrize(
-    "container", [np.asarray, sp.csr_matrix, sp.csr_array, sp.csc_matrix, sp.csc_array, sp.coo_matrix]
+    "container",
+    [np.asarray, sp.csr_matrix, sp.csr_array, sp.csc_matrix, sp.csc_array, sp.coo_matrix],
 )
 def test_input_formats_agree_and_are_not_modified(sbm, container):
     A, _ = sbm

@@ -129,6 +129,7 @@ def test_greedy_and_hungarian_differ(metric):
     hungarian = match_components(E_true, E_est, method="hungarian", metric=metric)
     np.testing.assert_array_equal(greedy, [0, 1])
     np.testing.assert_array_equal(hungarian, [1, 0])
+
     def total(perm):
         return spectral_angle_distance(E_true, E_est[perm], degrees=True) * 2
 

@@ -6,7 +6,8 @@ from lrsparse.utils import check_adjacency, check_node_indices, missing_mask
 
 
 @pytest.mark.parametrize(
-    "container", [np.asarray, sp.csr_matrix, sp.csr_array, sp.csc_matrix, sp.csc_array, sp.coo_array]
+    "container",
+    [np.asarray, sp.csr_matrix, sp.csr_array, sp.csc_matrix, sp.csc_array, sp.coo_array],
 )
 def test_check_adjacency_formats(container):
     dense = np.array([[0, 2, 0], [1, 0, 0], [0, 0, 0]], dtype=float)
@@ -64,7 +65,9 @@ def test_check_node_indices():
 def test_missing_mask_dense_and_sparse():
     X = np.array([[1.0, np.nan], [0.0, 3.0]])
     np.testing.assert_array_equal(missing_mask(X), [[False, True], [False, False]])
-    np.testing.assert_array_equal(missing_mask(X, missing_values=0), [[False, False], [True, False]])
+    np.testing.assert_array_equal(
+        missing_mask(X, missing_values=0), [[False, False], [True, False]]
+    )
     assert not missing_mask(np.ones((2, 2), dtype=int)).any()
     S = sp.csr_array(np.array([[1.0, 0.0], [-1.0, 2.0]]))
     M = missing_mask(S, missing_values=-1)
