@@ -297,7 +297,7 @@ class SoftImputer(_BaseLowRankImputer):
         alphas, errors, states = [], [], []
         L = Vt = Vb = None
         best = 0
-        for k in range(1, _N_ALPHAS + 1):
+        for k in range(_N_ALPHAS):  # k = 0: Z = 0, the offsets-only model
             alpha = top * _ALPHA_RATIO**k
             L, Vt, Vb, _, _ = soft_impute_iterations(
                 r_train, alpha, L=L, Vt=Vt, V_block=Vb, max_rank=self.n_components,
