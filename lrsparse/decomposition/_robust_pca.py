@@ -217,7 +217,10 @@ class _BaseRobustPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         noise_variance_ (I - components_.T components_)``, as scikit-learn's
         :meth:`sklearn.decomposition.PCA.score_samples` (Tipping & Bishop),
         evaluated in O(n_samples n_features n_components) without forming the
-        ``n_features x n_features`` covariance.  Outliers get very low values.
+        ``n_features x n_features`` covariance.  Outliers far from the fitted
+        model get very low values; outliers whose only anomaly is their
+        concentration along one direction (of ordinary norm) do not stand
+        out one by one.
 
         Parameters
         ----------
@@ -359,7 +362,8 @@ class RobustPCA(_BaseRobustPCA):
     random_state : int, RandomState instance or None, default=None
         Seed of the subspace iteration's start vectors.
     verbose : int, default=0
-        Print the tail mass and kept weight of every round.
+        Print, every round, the largest ratio of weighted to trimmed variance
+        and the kept weight.
 
     Attributes
     ----------
@@ -470,7 +474,9 @@ class StreamingRobustPCA(_BaseRobustPCA):
       updated.  Round sizes double, starting at ``max(1000, 10 b)`` weight,
       so the last rounds average over a large share of the stream.
     * ``fit(X)`` is one pass over ``X`` in batches of ``batch_size`` rows,
-      then closes the last round if it holds at least half a round.
+      then closes the last round if it holds at least half a round.  After
+      a ``partial_fit`` that leaves an open round holding at least half a
+      round, ``components_`` already reflects it (without closing it).
 
     **Reconstructed details.**  The paper's streaming algorithm (fresh
     batches per filter round, weights as products of per-round factors) was
@@ -657,23 +663,45 @@ class StreamingRobustPCA(_BaseRobustPCA):
         self._mean_w += float(w.sum())
         self._mean_x += np.asarray(X.T @ w).ravel()
         self.n_samples_seen_ += n
-        self._close_round(force=False)
+        if not self._close_round(force=False):
+            self._preview_round()
 
-    def _close_round(self, force):
+    def _round_estimates(self):
+        """Power step and spectrum from the open round's accumulators."""
         W = self._acc_w
-        if W <= 0 or W < (0.5 if force else 1.0) * self._round_size:
-            return
         V = self._V
         mu = self._acc_x / W
         CV = self._acc_xv / W - np.outer(mu, mu @ V)  # weighted covariance times V
         H = V.T @ CV
         H = 0.5 * (H + H.T)
         ritz = np.sort(np.maximum(np.linalg.eigvalsh(H), 0.0))[::-1]
-        Q, sig, _ = np.linalg.svd(CV, full_matrices=False)  # power step, ordered
-        self._V = np.ascontiguousarray(Q)
-        k = self.n_components
-        _, Vt = _flip(Q[:, :k].T)
+        Q, _, _ = np.linalg.svd(CV, full_matrices=False)  # power step, ordered
         total = max(self._acc_sq / W - float(mu @ mu), 0.0)
+        return Q, ritz, total
+
+    def _preview_round(self):
+        """Publish the open round's estimates once it holds half a round.
+
+        The round stays open (and ``V`` unchanged), but ``components_`` no
+        longer lags behind the stream by up to a doubling round: a driver that
+        only calls ``partial_fit`` (dask-ml's ``Incremental``) sees every
+        sample.
+        """
+        if self._acc_w < 0.5 * self._round_size or self.n_rounds_ == 0:
+            return
+        Q, ritz, total = self._round_estimates()
+        _, Vt = _flip(Q[:, :self.n_components].T)
+        self.mean_ = self._mean_x / self._mean_w
+        self._set_spectrum(np.sqrt(ritz), Vt, total, n_eff=self._acc_w)
+
+    def _close_round(self, force):
+        """End the round if it is full (or half full when ``force``); True if it did."""
+        W = self._acc_w
+        if W <= 0 or W < (0.5 if force else 1.0) * self._round_size:
+            return False
+        Q, ritz, total = self._round_estimates()
+        self._V = np.ascontiguousarray(Q)
+        _, Vt = _flip(Q[:, :self.n_components].T)
         self.mean_ = self._mean_x / self._mean_w
         self._set_spectrum(np.sqrt(ritz), Vt, total, n_eff=W)
         self.n_rounds_ += 1
@@ -687,6 +715,7 @@ class StreamingRobustPCA(_BaseRobustPCA):
         self._acc_x[:] = 0.0
         self._acc_xv[:] = 0.0
         self._round_size *= 2.0
+        return True
 
 
 def _flip(Vt):

