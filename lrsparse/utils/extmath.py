@@ -35,15 +35,17 @@ def partial_svd(A, n_components, *, V0=None, n_oversamples=10, max_iter=20, tol=
                 random_state=None, return_block=False, converge_above=None):
     """Top ``n_components`` singular triplets of ``A`` by block subspace iteration.
 
-    Iterates ``V <- orth(A^T A V)`` on a block of ``b = n_components +
-    n_oversamples`` vectors, starting from ``V0`` (the right singular vectors
-    of a nearby matrix, completed with Gaussian vectors), and stops when the
-    leading ``n_components`` singular values change by at most ``tol``
-    relative to the largest; a final Rayleigh-Ritz step (a thin SVD of
-    ``A V``) gives the triplets.  The singular values of the iterates come
-    from the ``b x b`` Gram matrix of ``A V``, so an iteration costs one
-    product with ``A`` and one with ``A.T`` on the block plus O((n + d) b^2):
-    ``A`` is never densified or copied.
+    Iterates ``Q = orth(A V)``, ``Z = A^T Q``, ``V <- orth(Z)`` on a block of
+    ``b = n_components + n_oversamples`` vectors, starting from ``V0`` (the
+    right singular vectors of a nearby matrix, completed with Gaussian
+    vectors), and stops when the leading ``n_components`` singular values
+    change by at most ``tol`` relative to the largest.  The triplets are
+    those of ``Q Q^T A = Q Z^T`` (the final step of a randomized SVD, Halko,
+    Martinsson & Tropp), so the last product with ``A.T`` is used, not
+    wasted: an iteration costs exactly one product with ``A`` and one with
+    ``A.T`` on the block, plus O((n + d) b^2).  ``A`` is never densified or
+    copied.  With a good ``V0`` one iteration is a warm-started randomized
+    SVD.
 
     Parameters
     ----------
@@ -58,7 +60,8 @@ def partial_svd(A, n_components, *, V0=None, n_oversamples=10, max_iter=20, tol=
         Extra block vectors; triplet ``j`` converges at the rate
         ``sigma_{b+1} / sigma_j`` per iteration.
     max_iter : int, default=20
-        Maximum number of block iterations (products with ``A``).
+        Maximum number of block iterations (pairs of products with ``A`` and
+        ``A.T``); convergence can be detected from the second on.
     tol : float, default=1e-8
         Relative change of the leading singular values that stops the loop.
     random_state : int, RandomState instance or None, default=None
@@ -98,24 +101,24 @@ def partial_svd(A, n_components, *, V0=None, n_oversamples=10, max_iter=20, tol=
     V = _orthonormalize(V)
     s_old = None
     for it in range(1, max_iter + 1):
-        Y = A @ V
-        if it == max_iter:
-            break
-        # Singular values of A V from its Gram matrix (the square root costs
-        # accuracy only below sqrt(eps) * s_max, far below any tolerance here).
-        s = np.sqrt(np.maximum(np.linalg.eigvalsh(Y.T @ Y)[::-1], 0.0))
+        Q = _orthonormalize(A @ V)
+        Z = A.T @ Q  # Q Z^T = Q Q^T A, the projection of A on the range found
+        # Singular values of Z from its b x b Gram matrix (the square root
+        # costs accuracy only below sqrt(eps) * s_max, far below any tolerance).
+        s = np.sqrt(np.maximum(np.linalg.eigvalsh(Z.T @ Z)[::-1], 0.0))
         if s_old is not None:
             check = s[:k] > converge_above if converge_above is not None else slice(None)
             change = np.abs(s[:k] - s_old[:k])[check]
             if change.size == 0 or change.max() <= tol * max(s[0], 1e-300):
                 break
         s_old = s
-        V = _orthonormalize(A.T @ Y)
-    # Rayleigh-Ritz on the final block: A ~ U diag(s) (V Wt^T)^T.
-    U, s, Wt = np.linalg.svd(Y, full_matrices=False)
+        if it < max_iter:
+            V = _orthonormalize(Z)
+    # Rayleigh-Ritz on both sides: A ~ Q Z^T = (Q Ut^T) diag(s) W^T for Z = W s Ut.
+    W, s, Ut = np.linalg.svd(Z, full_matrices=False)
     m = b if return_block else k
-    Vt = Wt[:m] @ V.T
-    U, Vt = svd_flip(U[:, :m], Vt, u_based_decision=False)
+    U = Q @ Ut[:m].T
+    U, Vt = svd_flip(U, W[:, :m].T, u_based_decision=False)
     return U, s[:m].astype(dtype, copy=False), Vt, it
 
 
