@@ -44,6 +44,20 @@ def warm_numba_kernels():
     randproj.very_sparse_random_projection(4, 2, seed=0)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def single_blas_thread():
+    """One BLAS thread for the whole run.
+
+    The estimators make many small QR / SVD calls; on a machine with more
+    runnable processes than cores (CI runners, the 2-core dev box running
+    benchmarks) multi-threaded OpenBLAS spins and makes them 10-40x slower.
+    """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1, user_api="blas"):
+        yield
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)

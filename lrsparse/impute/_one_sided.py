@@ -24,16 +24,52 @@ _BACKTRACK = 0.5
 _PRECOND_RIDGE = 1e-8
 
 
-def pair_statistics(obs):
-    """Pair counts ``C`` and product sums ``S`` of the observed entries, one pass.
+def pair_statistics(X, missing_values=np.nan):
+    """Pair counts ``C`` and product sums ``S`` of the observed entries of ``X``, one pass.
 
     ``C[a, b]`` is the number of rows observing both columns ``a`` and ``b``
     (``C[a, a]``: rows observing ``a``) and ``S[a, b]`` the sum of
     ``x_a x_b`` over those rows: ``C = M^T M`` and ``S = X_0^T X_0`` for the
     observation mask ``M`` and the zero-filled data ``X_0``, as sparse
-    products.  Returns the upper-triangle-and-diagonal coordinates
-    ``(a, b)`` with ``C > 0`` and the matching ``(C, S)`` values.
+    products.  They are all :class:`OneSidedCompletion` needs from the data
+    (``S / C`` estimates ``X^T X / n_samples`` entrywise).
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Data with missing entries: entries equal to ``missing_values``
+        (dense) or unstored entries (sparse).
+    missing_values : float or np.nan, default=np.nan
+        Marker of the missing entries in dense input.
+
+    Returns
+    -------
+    rows, cols : ndarray of int, shape (n_pairs,)
+        Column pairs ``a <= b`` with ``C[a, b] > 0`` (upper triangle and
+        diagonal), sorted.
+    counts : ndarray of shape (n_pairs,)
+        ``C`` at those pairs.
+    sums : ndarray of shape (n_pairs,)
+        ``S`` at those pairs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lrsparse.impute import pair_statistics
+    >>> X = np.array([[1.0, 2.0, np.nan], [3.0, np.nan, 4.0]])
+    >>> a, b, C, S = pair_statistics(X)
+    >>> [(int(i), int(j), float(c), float(s)) for i, j, c, s in zip(a, b, C, S)]
+    [(0, 0, 2.0, 10.0), (0, 1, 1.0, 2.0), (0, 2, 1.0, 12.0), (1, 1, 1.0, 4.0), (2, 2, 1.0, 16.0)]
     """
+    from sklearn.utils import check_array
+
+    if not sp.issparse(X):
+        X = check_array(X, dtype=[np.float64, np.float32], ensure_all_finite=False,
+                        input_name="X")
+    return _pair_statistics(observed_entries(X, missing_values))
+
+
+def _pair_statistics(obs):
     n, d = obs.shape
     X0 = obs.csr()
     M = obs.csr(np.ones_like(obs.values))
@@ -48,9 +84,11 @@ def pair_statistics(obs):
     s_key = S.row.astype(np.int64) * d + S.col
     s_order = np.argsort(s_key)
     s_key, s_val = s_key[s_order], S.data[s_order]
-    pos = np.searchsorted(s_key, key)
-    pos = np.minimum(pos, max(s_key.size - 1, 0))
-    s = np.where((s_key.size > 0) & (s_key[pos] == key), s_val[pos] if s_key.size else 0, 0.0)
+    if s_key.size:
+        pos = np.minimum(np.searchsorted(s_key, key), s_key.size - 1)
+        s = np.where(s_key[pos] == key, s_val[pos], 0.0)
+    else:
+        s = np.zeros(key.size)
     return a.astype(np.intp), b.astype(np.intp), c.astype(np.float64), s.astype(np.float64)
 
 
@@ -205,7 +243,7 @@ class OneSidedCompletion(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         if r > d:
             raise ValueError(f"n_components={r} must be <= n_features; got n_features = {d}.")
         obs = observed_entries(X, self.missing_values)
-        a, b, c, s = pair_statistics(obs)
+        a, b, c, s = _pair_statistics(obs)
         # A rank-r symmetric d x d matrix has d r - r (r - 1) / 2 degrees of freedom.
         dof = d * r - r * (r - 1) // 2
         if a.size < dof:

@@ -139,8 +139,10 @@ class SoftImputer(_BaseLowRankImputer):
     center : {"biases", "mean"} or None, default="biases"
         Offsets removed before the low-rank fit: global mean plus damped row
         and column means, the global mean only, or nothing.
-    tol : float, default=1e-4
-        Relative change of the completion that stops the iterations.
+    tol : float, default=1e-6
+        Stop when ``||Z_new - Z||_F^2 <= tol ||Z||_F^2`` (Mazumder et al.'s
+        rule; 1e-6 on the squared change is fancyimpute's 1e-3 on the
+        change itself).
     max_iter : int, default=100
         Maximum number of iterations per alpha.
     missing_values : float or np.nan, default=np.nan
@@ -220,7 +222,7 @@ class SoftImputer(_BaseLowRankImputer):
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
     }
 
-    def __init__(self, alpha="auto", *, n_components=None, center="biases", tol=1e-4,
+    def __init__(self, alpha="auto", *, n_components=None, center="biases", tol=1e-6,
                  max_iter=100, missing_values=np.nan, random_state=None, verbose=0,
                  n_jobs=None):
         self.alpha = alpha

@@ -255,17 +255,17 @@ class SVTImputer(_BaseLowRankImputer):
                 L = U * (s - tau)
                 x = sampled_product(L, np.ascontiguousarray(Vt.T), rows, cols)
                 res = float(np.linalg.norm(x - b)) / norm_b
-                if best is None or res < best[0]:
-                    best = (res, L, s - tau, Vt)
-                pass_best = min(pass_best, res)
                 if self.verbose and (it_total % 10 == 0 or res < self.tol):
                     print(f"SVTImputer: iteration {it_total:4d}, residual {res:.3e}, rank "
                           f"{rank}, {time.perf_counter() - start:.2f} s")
-                if res < self.tol:
-                    break
                 if (not np.isfinite(res) or res > _DIVERGED_RESIDUAL or res > 10.0 * pass_best
                         or rank > max_rank):
-                    diverged = True
+                    diverged = True  # this iterate is not a candidate answer
+                    break
+                if best is None or res < best[0]:
+                    best = (res, L, s - tau, Vt)
+                pass_best = min(pass_best, res)
+                if res < self.tol:
                     break
                 Y.data += step * (b - x)
             if not diverged:
@@ -275,19 +275,23 @@ class SVTImputer(_BaseLowRankImputer):
                 warnings.warn(
                     f"SVT diverged at iteration {it_total} with step={step:.4g} (residual "
                     f"{res:.3g}, rank {rank}); restarting with the safe step "
-                    f"{_SAFE_STEP}. The data may be noisy or not low-rank: consider "
-                    f"SoftImputer.",
+                    f"{_SAFE_STEP}. The data may be noisy or not low-rank (consider "
+                    f"SoftImputer), or on another scale than tau={tau:.4g} assumes (tau is "
+                    f"absolute: scale it with the data).",
                     ConvergenceWarning,
                 )
                 step = _SAFE_STEP
                 continue
             warnings.warn(
                 f"SVT diverged at iteration {it_total} (residual {res:.3g}, rank {rank}); "
-                f"returning the iterate with the smallest residual ({best[0]:.3g}).",
+                f"returning the iterate with the smallest residual "
+                f"({best[0] if best is not None else 1.0:.3g}).",
                 ConvergenceWarning,
             )
             break
         if self.diverged_:
+            if best is None:  # no iterate passed the guard: the zero completion
+                best = (1.0, np.zeros((n1, 0)), np.zeros(0), np.zeros((0, n2)))
             res, L, s, Vt = best
         else:
             s = s - tau

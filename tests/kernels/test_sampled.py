@@ -85,3 +85,67 @@ def test_csr_csr_matmul_dense_matches_scipy(rng, dtype, shapes):
     assert out.dtype == dtype and out.shape == (shapes[0][0], shapes[1][1])
     np.testing.assert_allclose(out, (A @ B).toarray(), rtol=1e-5, atol=1e-6)
     np.testing.assert_array_equal(B.data, B_data)
+
+
+# ---------------------------------------------------------------- ridge_fold_in
+
+
+def _fold_in_reference(A, V, ridge):
+    """Per-row numpy solve of (V_J^T V_J + diag(ridge)) c = V_J^T x_J."""
+    A = sp.csr_array(A)
+    out = np.zeros((A.shape[0], V.shape[1]))
+    for i in range(A.shape[0]):
+        J = A.indices[A.indptr[i]:A.indptr[i + 1]]
+        if J.size == 0:
+            continue
+        x = A.data[A.indptr[i]:A.indptr[i + 1]].astype(np.float64)
+        VJ = V[J].astype(np.float64)
+        out[i] = np.linalg.solve(VJ.T @ VJ + np.diag(ridge), VJ.T @ x)
+    return out
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_ridge_fold_in_matches_numpy(rng, dtype):
+    from lrsparse._kernels.sampled import ridge_fold_in
+
+    A = sp.random_array((25, 12), density=0.4, format="csr", rng=rng, dtype=dtype)
+    A.data = (rng.standard_normal(A.nnz) * 3).astype(dtype)
+    V = rng.standard_normal((12, 3))
+    ridge = np.array([0.5, 1e-3, 2.0])
+    copies = [arr.copy() for arr in (A.indptr, A.indices, A.data, V, ridge)]
+    C = ridge_fold_in(A.indptr, A.indices, A.data, V, ridge)
+    assert C.shape == (25, 3) and C.dtype == np.float64
+    np.testing.assert_allclose(C, _fold_in_reference(A, V, ridge), rtol=1e-10, atol=1e-12)
+    for arr, copy in zip((A.indptr, A.indices, A.data, V, ridge), copies):
+        np.testing.assert_array_equal(arr, copy)
+
+
+def test_ridge_fold_in_empty_rows_give_zero(rng):
+    from lrsparse._kernels.sampled import ridge_fold_in
+
+    dense = rng.standard_normal((6, 5))
+    dense[[0, 3, 5]] = 0.0
+    A = sp.csr_array(dense)
+    assert np.diff(A.indptr)[[0, 3, 5]].tolist() == [0, 0, 0]
+    V = rng.standard_normal((5, 2))
+    C = ridge_fold_in(A.indptr, A.indices, A.data, V, np.ones(2))
+    np.testing.assert_array_equal(C[[0, 3, 5]], 0.0)
+    assert np.all(np.abs(C[[1, 2, 4]]).sum(axis=1) > 0)
+    # A matrix without any stored entry (and without any row) works too.
+    E = sp.csr_array((0, 5))
+    assert ridge_fold_in(E.indptr, E.indices, E.data, V, np.ones(2)).shape == (0, 2)
+
+
+def test_ridge_fold_in_exact_rows_with_tiny_ridge(rng):
+    # Rows in the span of V, each with at least r observed entries: the
+    # coefficients are recovered (least squares is exact), the ridge is negligible.
+    from lrsparse._kernels.sampled import ridge_fold_in
+
+    V = rng.standard_normal((10, 3))
+    coef = rng.standard_normal((8, 3))
+    full = coef @ V.T
+    keep = rng.uniform(size=full.shape) < 0.5
+    keep[:, :3] = True  # at least 3 observations per row
+    A = sp.csr_array((full[keep], np.nonzero(keep)), shape=full.shape)
+    C = ridge_fold_in(A.indptr, A.indices, A.data, V, np.full(3, 1e-14))
+    np.testing.assert_allclose(C, coef, rtol=1e-8, atol=1e-8)
