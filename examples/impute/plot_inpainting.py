@@ -171,8 +171,7 @@ for i, mask_name in enumerate(masks):
                    for name in ("mean fill", "SoftImputer", "SVTImputer", "USVT")})
     for ax, (name, img) in zip(axes[i], panels.items()):
         shown = np.ma.masked_invalid(img)
-        cmap = plt.get_cmap("gray").copy()
-        cmap.set_bad("tab:red")
+        cmap = plt.get_cmap("gray").with_extremes(bad="tab:red")
         ax.imshow(shown, cmap=cmap, vmin=0, vmax=1)
         ax.set(xticks=[], yticks=[])
         if name != "masked":
