@@ -29,6 +29,11 @@ __all__ = ["RobustPCA", "StreamingRobustPCA"]
 # ``2 * contamination`` tail (made Gaussian-consistent): the tail then holds no
 # more mass than Gaussian inliers put there.  The slack absorbs sampling noise.
 _TAIL_SLACK = 0.25
+# Block iterations per filter round: a round only needs the directions the
+# outliers inflate, and warm starts carry the subspace over (with far outliers
+# in random directions the top values are nearly tied and an accurate
+# subspace would take many more products for nothing).
+_ROUND_SVD_ITER = 4
 # Rows on which the per-direction quantiles are computed (see _direction_statistics).
 _QUANTILE_SAMPLE = 20000
 
@@ -108,7 +113,8 @@ def _filter(X, n_components, contamination, *, V0, n_oversamples, max_iter, tol,
         mean = np.asarray(X.T @ w).ravel() / W
         op = weighted_centered_operator(X, w / W, mean)
         U, s, Vt, _ = partial_svd(op, n_components, V0=V, n_oversamples=b - n_components,
-                                  max_iter=10, tol=1e-4, random_state=rng, return_block=True)
+                                  max_iter=_ROUND_SVD_ITER, tol=1e-4, random_state=rng,
+                                  return_block=True)
         V = Vt.T
         # The whole block is inspected: outliers that do not (yet) decide the
         # top directions but inflate the next ones are removed as well.
