@@ -173,3 +173,21 @@ def write_json(name, rows, env, settings):
     payload = {"benchmark": name, "settings": settings, "environment": env, "rows": rows}
     path.write_text(json.dumps(payload, indent=2, default=_jsonable) + "\n")
     return path
+
+
+def lrsparse_commit():
+    """``git describe``-like stamp of the lrsparse sources benchmarked (they change often)."""
+    import subprocess
+    from pathlib import Path
+
+    import lrsparse
+
+    root = Path(lrsparse.__file__).resolve().parent
+    try:
+        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+                                capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", "."],
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return commit + (" + uncommitted changes in lrsparse/" if dirty else "")

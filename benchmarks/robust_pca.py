@@ -42,12 +42,10 @@ many calls each median has.
 """
 
 import statistics
-import subprocess
 import sys
 import time
 import tracemalloc
 import warnings
-from pathlib import Path
 
 import numpy as np
 from sklearn.covariance import MinCovDet
@@ -58,7 +56,7 @@ from lrsparse.datasets import make_contaminated_gaussian, make_low_rank_plus_spa
 from lrsparse.decomposition import PrincipalComponentPursuit, RobustPCA, StreamingRobustPCA
 from lrsparse.metrics import captured_variance_ratio
 
-from ._harness import Timing
+from ._harness import Timing, lrsparse_commit
 
 CONTAMINATION = 0.1
 SEED = 0
@@ -408,23 +406,8 @@ def _targets(rows):
     return lines
 
 
-def _lrsparse_commit():
-    """``git describe``-like stamp of the lrsparse sources benchmarked."""
-    import lrsparse
-
-    root = Path(lrsparse.__file__).resolve().parent
-    try:
-        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
-                                capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", "."],
-                               capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (not a git checkout)"
-    return commit + (" + uncommitted changes in lrsparse/" if dirty else "")
-
-
 def run(quick, threads, repeats):
-    commit = _lrsparse_commit()
+    commit = lrsparse_commit()
     print(f"# lrsparse at commit {commit}", flush=True)
     # Compile every numba kernel on tiny inputs first (the disk cache may be cold).
     X, _, _, _ = make_contaminated_gaussian(300, 20, random_state=SEED)

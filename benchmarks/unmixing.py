@@ -63,7 +63,7 @@ from lrsparse.metrics import abundance_rmse, match_components, spectral_angle_di
 from lrsparse.utils._numba import numba_threads
 from lrsparse.utils._sklearn import _initialize_nmf
 
-from ._harness import Timing
+from ._harness import Timing, lrsparse_commit
 
 N_COMPONENTS = 3
 N_BANDS = 156
@@ -499,25 +499,8 @@ def _targets(rows):
     return lines
 
 
-def _lrsparse_commit():
-    """``git describe``-like stamp of the lrsparse sources benchmarked (they change often)."""
-    import subprocess
-
-    import lrsparse
-
-    root = Path(lrsparse.__file__).resolve().parent
-    try:
-        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
-                                capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", "."],
-                               capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (not a git checkout)"
-    return commit + (" + uncommitted changes in lrsparse/" if dirty else "")
-
-
 def run(quick, threads, repeats):
-    commit = _lrsparse_commit()
+    commit = lrsparse_commit()
     print(f"# lrsparse at commit {commit}", flush=True)
     # Compile every kernel variant on a tiny scene first (the disk cache may be cold).
     X, _, _ = make_hyperspectral((12, 12), N_COMPONENTS, 20, random_state=0)
