@@ -16,10 +16,11 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.stats import chi2, norm
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.utils import check_array, check_random_state, gen_batches
+from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._sklearn import Interval, _fit_context, validate_data
+from ..utils.validation import check_component_scores
 from ..utils.extmath import partial_svd, weighted_centered_operator, weighted_quantile
 
 __all__ = ["RobustPCA", "StreamingRobustPCA"]
@@ -207,12 +208,7 @@ class _BaseRobustPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         X_original : ndarray of shape (n_samples, n_features)
         """
         check_is_fitted(self)
-        X = check_array(X, dtype=[np.float64, np.float32], input_name="X")
-        if X.shape[1] != self.components_.shape[0]:
-            raise ValueError(
-                f"X must have n_components={self.components_.shape[0]} columns; "
-                f"got {X.shape[1]}."
-            )
+        X = check_component_scores(X, self.components_.shape[0])
         return X @ self.components_.astype(X.dtype) + self.mean_.astype(X.dtype)
 
     def score_samples(self, X):

@@ -13,10 +13,11 @@ from abc import ABC
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.utils import check_array, check_random_state
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, check_non_negative
 
 from ..utils._sklearn import Interval, StrOptions, _fit_context, _initialize_nmf, validate_data
+from ..utils.validation import check_component_scores
 
 __all__ = ["CorrentropyNMF", "RobustGuidedNMF", "StructuredSparseNMF"]
 
@@ -247,11 +248,7 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
         X_original : ndarray of shape (n_pixels, n_bands)
         """
         check_is_fitted(self)
-        X = check_array(X, dtype=[np.float64, np.float32], input_name="X")
-        if X.shape[1] != self.n_components:
-            raise ValueError(
-                f"X must have n_components={self.n_components} columns; got {X.shape[1]}."
-            )
+        X = check_component_scores(X, self.n_components)
         return X @ self.components_
 
     def _finish(self, A):

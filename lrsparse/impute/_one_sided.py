@@ -12,6 +12,7 @@ from sklearn.utils import check_array, check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._sklearn import Interval, _fit_context, is_scalar_nan, validate_data
+from ..utils.validation import check_component_scores
 from ..utils.extmath import partial_svd
 from ._base import observed_entries
 
@@ -61,8 +62,6 @@ def pair_statistics(X, missing_values=np.nan):
     >>> [(int(i), int(j), float(c), float(s)) for i, j, c, s in zip(a, b, C, S)]
     [(0, 0, 2.0, 10.0), (0, 1, 1.0, 2.0), (0, 2, 1.0, 12.0), (1, 1, 1.0, 4.0), (2, 2, 1.0, 16.0)]
     """
-    from sklearn.utils import check_array
-
     if not sp.issparse(X):
         X = check_array(X, dtype=[np.float64, np.float32], ensure_all_finite=False,
                         input_name="X")
@@ -374,12 +373,7 @@ class OneSidedCompletion(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         X_original : ndarray of shape (n_samples, n_features)
         """
         check_is_fitted(self)
-        X = check_array(X, dtype=[np.float64, np.float32], input_name="X")
-        if X.shape[1] != self.components_.shape[0]:
-            raise ValueError(
-                f"X must have shape (n_samples, n_components={self.components_.shape[0]}); "
-                f"got {X.shape}."
-            )
+        X = check_component_scores(X, self.components_.shape[0])
         return X @ self.components_
 
     @property

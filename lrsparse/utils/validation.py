@@ -12,7 +12,7 @@ from sklearn.utils import check_array
 
 from ._sklearn import is_scalar_nan
 
-__all__ = ["check_adjacency", "check_node_indices", "missing_mask"]
+__all__ = ["check_adjacency", "check_component_scores", "check_node_indices", "missing_mask"]
 
 
 def check_adjacency(
@@ -153,3 +153,25 @@ def missing_mask(X, missing_values=np.nan):
             return np.zeros(X.shape, dtype=bool)
         return np.isnan(X)
     return X == missing_values
+
+
+def check_component_scores(X, n_components):
+    """Validate the input of an ``inverse_transform``: one column per component.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_components)
+        Scores, abundances or coordinates on the components.
+    n_components : int
+        Number of fitted components.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_components), float64 or float32
+    """
+    X = check_array(X, dtype=[np.float64, np.float32], input_name="X")
+    if X.shape[1] != n_components:
+        raise ValueError(
+            f"X must have n_components={n_components} columns; got {X.shape[1]}."
+        )
+    return X
