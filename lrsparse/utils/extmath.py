@@ -39,7 +39,10 @@ def partial_svd(A, n_components, *, V0=None, n_oversamples=10, max_iter=20, tol=
     ``b = n_components + n_oversamples`` vectors, starting from ``V0`` (the
     right singular vectors of a nearby matrix, completed with Gaussian
     vectors), and stops when the leading ``n_components`` singular values
-    change by at most ``tol`` relative to the largest.  The triplets are
+    change by at most ``tol`` relative to the largest, between iterations or
+    between the two Ritz estimates of one iteration (``sigma(A V)`` and
+    ``sigma(Q^T A)``, which agree once ``V`` spans the leading right singular
+    vectors).  The triplets are
     those of ``Q Q^T A = Q Z^T`` (the final step of a randomized SVD, Halko,
     Martinsson & Tropp), so the last product with ``A.T`` is used, not
     wasted: an iteration costs exactly one product with ``A`` and one with
@@ -101,15 +104,24 @@ def partial_svd(A, n_components, *, V0=None, n_oversamples=10, max_iter=20, tol=
     V = _orthonormalize(V)
     s_old = None
     for it in range(1, max_iter + 1):
-        Q = _orthonormalize(A @ V)
+        Y = A @ V
+        Q = _orthonormalize(Y)
         Z = A.T @ Q  # Q Z^T = Q Q^T A, the projection of A on the range found
-        # Singular values of Z from its b x b Gram matrix (the square root
-        # costs accuracy only below sqrt(eps) * s_max, far below any tolerance).
+        # Singular values from b x b Gram matrices (the square root costs
+        # accuracy only below sqrt(eps) * s_max, far below any tolerance).
         s = np.sqrt(np.maximum(np.linalg.eigvalsh(Z.T @ Z)[::-1], 0.0))
+        # sigma(A V) <= sigma(Q^T A) <= sigma(A): when the two Ritz estimates
+        # of this iteration agree, V already spans the leading right singular
+        # vectors (a warm start usually does), so one iteration is enough.
+        s_y = np.sqrt(np.maximum(np.linalg.eigvalsh(Y.T @ Y)[::-1], 0.0))
+        check = s[:k] > converge_above if converge_above is not None else slice(None)
+        scale = tol * max(s[0], 1e-300)
+        change = np.abs(s[:k] - s_y[:k])[check]
+        if change.size == 0 or change.max() <= scale:
+            break
         if s_old is not None:
-            check = s[:k] > converge_above if converge_above is not None else slice(None)
             change = np.abs(s[:k] - s_old[:k])[check]
-            if change.size == 0 or change.max() <= tol * max(s[0], 1e-300):
+            if change.max() <= scale:
                 break
         s_old = s
         if it < max_iter:
