@@ -26,15 +26,26 @@ class Observed(NamedTuple):
     cols: np.ndarray  # int32
     values: np.ndarray  # float64
     shape: tuple
+    indptr: np.ndarray = None  # CSR row pointers, computed once on first use
 
     def csr(self, values=None):
-        """CSR matrix with these entries (explicit zeros kept), ``values`` by default."""
+        """CSR matrix with these entries (explicit zeros kept), ``values`` by default.
+
+        Iterative solvers call this every iteration with new values on the
+        same pattern: the row pointers are computed once and shared.
+        """
         v = self.values if values is None else values
-        indptr = np.zeros(self.shape[0] + 1, dtype=np.int64)
-        np.cumsum(np.bincount(self.rows, minlength=self.shape[0]), out=indptr[1:])
+        return sp.csr_array((v, self.cols, _row_pointers(self)), shape=self.shape)
+
+
+def _row_pointers(obs):
+    if obs.indptr is None or obs.indptr.shape[0] != obs.shape[0] + 1:
+        indptr = np.zeros(obs.shape[0] + 1, dtype=np.int64)
+        np.cumsum(np.bincount(obs.rows, minlength=obs.shape[0]), out=indptr[1:])
         if indptr[-1] <= np.iinfo(np.int32).max:
             indptr = indptr.astype(np.int32)
-        return sp.csr_array((v, self.cols, indptr), shape=self.shape)
+        return indptr
+    return obs.indptr
 
 
 def observed_entries(X, missing_values, input_name="X"):
@@ -63,7 +74,8 @@ def observed_entries(X, missing_values, input_name="X"):
             f"{input_name} contains non-finite observed values (NaN or infinity) other than "
             f"the missing-value marker missing_values={missing_values!r}."
         )
-    return Observed(rows, cols, vals, (n, d))
+    obs = Observed(rows, cols, vals, (n, d))
+    return obs._replace(indptr=_row_pointers(obs))
 
 
 class _BaseLowRankImputer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -120,6 +132,11 @@ class _BaseLowRankImputer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
         self : object
             Fitted estimator.
         """
+        self._fit_validated(X)
+        return self
+
+    def _fit_validated(self, X):
+        """Validate ``X``, fit, and return ``(X, observed entries)`` for reuse."""
         X = self._validate(X, reset=True)
         obs = observed_entries(X, self.missing_values)
         if obs.values.size == 0:
@@ -134,8 +151,9 @@ class _BaseLowRankImputer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
         with numba_threads(self.n_jobs):
             self._fit(obs)
         self.n_observed_ = int(obs.values.size)
-        return self
+        return X, obs
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit_transform(self, X, y=None):
         """Fit and return the completed ``X`` (observed entries unchanged).
 
@@ -152,9 +170,7 @@ class _BaseLowRankImputer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
             Dense, in the dtype of ``X``.  For a very large sparse ``X`` use
             :meth:`fit` and :meth:`predict_entries` instead.
         """
-        self.fit(X, y)
-        X = self._validate(X, reset=False)
-        obs = observed_entries(X, self.missing_values)
+        X, obs = self._fit_validated(X)
         Z = self.row_factors_ @ self.components_
         out = self._post(Z, None, None, self._row_offset_train())
         self._fill_empty(out, self._empty_rows, self._empty_cols)

@@ -11,7 +11,7 @@ from sklearn.utils import check_random_state
 
 from ..utils._sklearn import Interval, StrOptions
 from ..utils.extmath import partial_svd, svd_above_threshold
-from ._base import Observed, _BaseLowRankImputer
+from ._base import Observed, _BaseLowRankImputer, _row_pointers
 
 __all__ = ["SoftImputer"]
 
@@ -252,9 +252,8 @@ class SoftImputer(_BaseLowRankImputer):
             self.alpha_path_ = np.zeros(0)
             self.validation_errors_ = np.zeros(0)
         self._set_offsets(obs)
-        resid = Observed(obs.rows, obs.cols, self._pre(obs.values, obs.rows, obs.cols,
-                                                       self._row_offset_train()[obs.rows]),
-                         obs.shape)
+        resid = obs._replace(values=self._pre(obs.values, obs.rows, obs.cols,
+                                              self._row_offset_train()[obs.rows]))
         L, Vt, _, n_iter, converged = soft_impute_iterations(
             resid, alpha, L=init[0], Vt=init[1], V_block=init[2], max_rank=self.n_components,
             tol=self.tol, max_iter=self.max_iter, rng=rng, verbose=self.verbose,
@@ -286,11 +285,11 @@ class SoftImputer(_BaseLowRankImputer):
         held = np.zeros(m, dtype=bool)
         held[rng.choice(m, n_val, replace=False)] = True
         train = Observed(obs.rows[~held], obs.cols[~held], obs.values[~held], obs.shape)
+        train = train._replace(indptr=_row_pointers(train))
         self._set_offsets(train)
         offsets = self._row_offset_train()
-        r_train = Observed(train.rows, train.cols,
-                           self._pre(train.values, train.rows, train.cols,
-                                     offsets[train.rows]), obs.shape)
+        r_train = train._replace(values=self._pre(train.values, train.rows, train.cols,
+                                                  offsets[train.rows]))
         vr, vc = obs.rows[held].astype(np.intp), obs.cols[held].astype(np.intp)
         target = self._pre(obs.values[held], vr, vc, offsets[vr])
         top = float(partial_svd(r_train.csr(), 1, n_oversamples=5, max_iter=30, tol=1e-6,
