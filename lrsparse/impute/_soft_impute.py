@@ -158,12 +158,12 @@ class SoftImputer(_BaseLowRankImputer):
 
     Attributes
     ----------
-    row_factors_ : ndarray of shape (n_samples, rank_)
+    row_factors_ : ndarray of shape (n_samples, `rank_`)
         The low-rank part is ``row_factors_ @ components_``; the completion
         adds ``mean_ + row_bias_[i] + column_bias_[j]``.
-    components_ : ndarray of shape (rank_, n_features)
+    components_ : ndarray of shape (`rank_`, n_features)
         Orthonormal right singular vectors of the low-rank part.
-    singular_values_ : ndarray of shape (rank_,)
+    singular_values_ : ndarray of shape (`rank_`,)
         Its singular values (already shrunk by ``alpha_``).
     rank_ : int
         Rank of the low-rank part.

@@ -102,12 +102,12 @@ class SVTImputer(_BaseLowRankImputer):
 
     Attributes
     ----------
-    row_factors_ : ndarray of shape (n_samples, rank_)
+    row_factors_ : ndarray of shape (n_samples, `rank_`)
         Left factors: the completion is ``row_factors_ @ components_`` (for
         USVT, then clipped and rescaled).
-    components_ : ndarray of shape (rank_, n_features)
+    components_ : ndarray of shape (`rank_`, n_features)
         Orthonormal right singular vectors of the completion.
-    singular_values_ : ndarray of shape (rank_,)
+    singular_values_ : ndarray of shape (`rank_`,)
         Its singular values (SVT: thresholded values ``sigma - tau``).
     rank_ : int
         Rank of the completion.
