@@ -248,8 +248,12 @@ class SVTImputer(_BaseLowRankImputer):
             pass_best = np.inf  # divergence is judged within a pass
             while it_total < self.max_iter:
                 it_total += 1
+                # Never more than max_rank + 1 triplets: a rank above max_rank
+                # is divergence anyway, and the block would otherwise grow to
+                # min(n1, n2) on data that cannot determine it.
                 U, s, Vt, V = svd_above_threshold(
-                    Y, tau, n_start=rank + 1, increment=self.rank_increment, V0=V,
+                    Y, tau, n_start=min(rank + 1, max_rank + 1), increment=self.rank_increment,
+                    V0=V, max_rank=max_rank + 1,
                     random_state=rng, tol=_SVD_TOL, max_iter=_SVD_MAX_ITER,
                     n_oversamples=_SVD_OVERSAMPLES,
                 )
