@@ -146,13 +146,16 @@ def _filter(X, n_components, contamination, *, V0, n_oversamples, max_iter, tol,
     return w, mean, U, s, Vt, rounds
 
 
+def _row_sq_norms(X):
+    """``||x_i||^2`` of every row, dense or sparse, without a copy of ``X``."""
+    if sp.issparse(X):
+        return np.asarray(X.multiply(X).sum(axis=1)).ravel()
+    return np.einsum("ij,ij->i", X, X)
+
+
 def _weighted_total_variance(X, w, mean):
     """``sum_i w_i ||x_i - mean||^2 / sum_i w_i`` without forming ``X - mean``."""
-    if sp.issparse(X):
-        sq = np.asarray(X.multiply(X).sum(axis=1)).ravel()
-    else:
-        sq = np.einsum("ij,ij->i", X, X)
-    return max(float(w @ sq) / w.sum() - float(mean @ mean), 0.0)
+    return max(float(w @ _row_sq_norms(X)) / w.sum() - float(mean @ mean), 0.0)
 
 
 class _BaseRobustPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -244,11 +247,8 @@ class _BaseRobustPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         logdet = np.log(ev).sum()
         if d > k:
             noise = max(self.noise_variance_, 1e-12 * float(ev.max()))
-            if sp.issparse(X):
-                sq = np.asarray(X.multiply(X).sum(axis=1)).ravel()
-            else:
-                sq = np.einsum("ij,ij->i", X, X)
-            r2 = sq - 2.0 * np.asarray(X @ self.mean_).ravel() + self.mean_ @ self.mean_
+            r2 = (_row_sq_norms(X) - 2.0 * np.asarray(X @ self.mean_).ravel()
+                  + self.mean_ @ self.mean_)
             quad += np.maximum(r2 - (proj**2).sum(axis=1), 0.0) / noise
             logdet += (d - k) * np.log(noise)
         return -0.5 * (quad + logdet + d * np.log(2.0 * np.pi))
@@ -657,11 +657,7 @@ class StreamingRobustPCA(_BaseRobustPCA):
         self._acc_w += float(w.sum())
         self._acc_x += np.asarray(X.T @ w).ravel()
         self._acc_xv += np.asarray(X.T @ (w[:, None] * XV))
-        if sp.issparse(X):
-            sq = np.asarray(X.multiply(X).sum(axis=1)).ravel()
-        else:
-            sq = np.einsum("ij,ij->i", X, X)
-        self._acc_sq += float(w @ sq)
+        self._acc_sq += float(w @ _row_sq_norms(X))
         self._mean_w += float(w.sum())
         self._mean_x += np.asarray(X.T @ w).ravel()
         self.n_samples_seen_ += n

@@ -6,6 +6,7 @@ or USVT's clip and rescale), so the n_rows x n_cols estimate is never stored.
 """
 
 import numbers
+import warnings
 from typing import NamedTuple
 
 import numpy as np
@@ -145,6 +146,14 @@ class _BaseLowRankImputer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
         counts_c = np.bincount(obs.cols, minlength=X.shape[1])
         self._empty_rows = np.flatnonzero(counts_r == 0)
         self._empty_cols = np.flatnonzero(counts_c == 0)
+        n, d = X.shape
+        if obs.values.size < n + d - 1:
+            warnings.warn(
+                f"Only {obs.values.size} observed entries for a {n} x {d} matrix: fewer than "
+                f"the {n + d - 1} degrees of freedom of a rank-1 matrix; the completion is "
+                f"not determined by the data.",
+                UserWarning,
+            )
         self.fill_value_ = float(obs.values.mean())
         from ..utils._numba import numba_threads
 

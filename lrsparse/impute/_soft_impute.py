@@ -238,13 +238,6 @@ class SoftImputer(_BaseLowRankImputer):
     # ------------------------------------------------------------------ fit
     def _fit(self, obs):
         rng = check_random_state(self.random_state)
-        n, d = obs.shape
-        if obs.values.size < n + d - 1:
-            warnings.warn(
-                f"Only {obs.values.size} observed entries for a {n} x {d} matrix: fewer than "
-                f"the {n + d - 1} degrees of freedom of a rank-1 matrix.",
-                UserWarning,
-            )
         if self.alpha == "auto":
             alpha, init = self._choose_alpha(obs, rng)
         else:

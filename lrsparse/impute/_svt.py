@@ -183,15 +183,6 @@ class SVTImputer(_BaseLowRankImputer):
     # ------------------------------------------------------------------ fit
     def _fit(self, obs):
         rng = check_random_state(self.random_state)
-        n1, n2 = obs.shape
-        m = obs.values.size
-        if m < n1 + n2 - 1:
-            warnings.warn(
-                f"Only {m} observed entries for a {n1} x {n2} matrix: fewer than the "
-                f"{n1 + n2 - 1} degrees of freedom of a rank-1 matrix; the completion is "
-                f"not determined by the data.",
-                UserWarning,
-            )
         self.diverged_ = False
         if self.method == "usvt":
             self._fit_usvt(obs, rng)
