@@ -80,6 +80,46 @@ def time_median(fn, repeats, warmup=1):
     return Timing(statistics.median(times), times, result)
 
 
+def log(msg):
+    """Progress line on stderr (the table goes to stdout)."""
+    import sys
+
+    print(msg, file=sys.stderr, flush=True)
+
+
+def time_interleaved(fns, repeats, *, warmup=1, single_run_s=None, budget_s=None):
+    """``{name: Timing}`` for the callables ``fns`` (a dict), timed in interleaved rounds.
+
+    ``warmup`` untimed rounds call each function (numba compilation, cold
+    caches); then rounds call every function once, in order, so that drift of
+    the machine hits ours and the peers alike.  Median of the timed calls.
+
+    With ``single_run_s``, a function whose (timed) first warm-up call took
+    longer keeps that call as its only measurement.  With ``budget_s``, each
+    function gets ``min(repeats, max(1, budget_s // first call))`` timed calls.
+    """
+    results, times, due = {}, {}, {}
+    for name, fn in fns.items():
+        first = None
+        for _ in range(max(warmup, 1 if single_run_s or budget_s else 0)):
+            start = time.perf_counter()
+            results[name] = fn()
+            first = time.perf_counter() - start
+        times[name], due[name] = [], repeats
+        if first is not None and single_run_s is not None and first > single_run_s:
+            times[name], due[name] = [first], 0
+        elif first is not None and budget_s is not None:
+            due[name] = max(1, min(repeats, int(budget_s // max(first, 1e-9))))
+    for round_ in range(max(due.values(), default=0)):
+        for name, fn in fns.items():
+            if round_ < due[name]:
+                start = time.perf_counter()
+                results[name] = fn()
+                times[name].append(time.perf_counter() - start)
+    return {name: Timing(statistics.median(times[name]), times[name], results[name])
+            for name in fns}
+
+
 def _cpu_model():
     try:
         with open("/proc/cpuinfo") as f:

@@ -1,0 +1,89 @@
+"""The house rules every iterative solver follows: convergence warnings and data scale.
+
+* :func:`warn_not_converged` is the one ``ConvergenceWarning`` of the library:
+  a solver that reaches ``max_iter`` before its stopping test calls it, and the
+  message names the estimator (or function), the iterations and the last change.
+* :func:`data_scale` is the one way a solver measures the magnitude of its data,
+  so that it can work on ``X / scale`` (results then scale with the data) and
+  refuse, with a clear ``ValueError``, data that float64 cannot carry.
+"""
+
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+__all__ = ["data_scale", "warn_not_converged"]
+
+# Smallest normal float64: below it values are subnormal and lose precision,
+# so no solver can give results that scale with such data.
+_TINY = float(np.finfo(np.float64).tiny)
+
+
+def warn_not_converged(name, n_iter, change, tol, *, what="relative change", hint=None):
+    """Emit the library's ``ConvergenceWarning`` for a solver stopped by ``max_iter``.
+
+    Parameters
+    ----------
+    name : str
+        The estimator's class name (or the solver function's name).
+    n_iter : int
+        Iterations run (equal to ``max_iter``).
+    change : float
+        The stopping statistic at the last iteration.
+    tol : float
+        The tolerance it had to reach.
+    what : str, default="relative change"
+        What ``change`` measures, for the message.
+    hint : str, default=None
+        Extra advice appended to the message.
+    """
+    message = (
+        f"{name} did not converge: stopped at max_iter={n_iter} iterations with a "
+        f"last {what} of {float(change):.3g} (tol={float(tol):.3g}). Increase max_iter, "
+        f"or tol for a looser fit."
+    )
+    if hint:
+        message += " " + hint
+    warnings.warn(message, ConvergenceWarning, stacklevel=3)
+
+
+def data_scale(values, *, input_name="X"):
+    """Largest magnitude of ``values``; ``ValueError`` where float64 cannot carry the data.
+
+    Solvers divide their data by this scale (and multiply results back), so
+    that iteration counts and relative errors do not depend on the units.
+
+    Parameters
+    ----------
+    values : ndarray or sparse matrix
+        Finite values (sparse: the stored ones).  NaN entries are ignored.
+    input_name : str, default="X"
+        Name used in error messages.
+
+    Returns
+    -------
+    scale : float
+        ``max |values|``, or 1.0 when every value is zero (or there are none).
+
+    Raises
+    ------
+    ValueError
+        If the largest magnitude is below the smallest normal float64
+        (about 2.2e-308): such values are subnormal and have lost precision.
+    """
+    data = values.data if hasattr(values, "tocsr") else np.asarray(values)
+    if data.size == 0:
+        return 1.0
+    scale = float(np.nanmax(np.abs(data))) if data.dtype.kind == "f" else float(np.abs(data).max())
+    if not np.isfinite(scale):
+        raise ValueError(f"{input_name} must be finite; found {scale!r}.")
+    if scale == 0.0:
+        return 1.0
+    if scale < _TINY:
+        raise ValueError(
+            f"The values of {input_name} are too small for float64 (largest magnitude "
+            f"{scale:.3g} < {_TINY:.3g}, the smallest normal float64): they have lost "
+            f"precision. Rescale {input_name}, e.g. multiply it by a power of ten."
+        )
+    return scale
