@@ -1,5 +1,5 @@
 """Node and co-occurrence embeddings."""
 
-from ._fastrp import FastRP
+from ._fastrp import FastRP, fastrp_embedding
 
-__all__ = ["FastRP"]
+__all__ = ["FastRP", "fastrp_embedding"]

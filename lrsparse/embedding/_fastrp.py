@@ -1,4 +1,13 @@
-"""FastRP node embeddings (Chen et al., CIKM 2019)."""
+"""FastRP node embeddings (Chen et al., CIKM 2019).
+
+The solver is :func:`fastrp_embedding` (public, like scikit-learn's
+``spectral_embedding``: one call embeds a graph) over the private
+:func:`_fastrp`, which takes validated arrays and returns arrays; the
+estimator :class:`FastRP` validates, calls :func:`_fastrp` and keeps what
+``transform`` needs.  Kernels: :mod:`lrsparse._kernels.randproj` (``R``),
+:mod:`lrsparse._kernels.sampled` (sparse products),
+:mod:`lrsparse._kernels.rows` (normalised merge of the iterates).
+"""
 
 import numbers
 
@@ -8,10 +17,27 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Transfo
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._sklearn import Interval, StrOptions, _fit_context, validate_data
+from ..utils._solver import data_scale
+from ..utils._sklearn import Interval, StrOptions, _fit_context, validate_data, validate_params
 from ..utils.validation import check_adjacency, check_node_indices
 
-__all__ = ["FastRP"]
+__all__ = ["FastRP", "fastrp_embedding"]
+
+_DEFAULT_WEIGHTS = (0.0, 0.0, 1.0, 6.67)
+
+# The parameters of the method, shared by the estimator and the function.
+_FASTRP_CONSTRAINTS = {
+    "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
+    "iteration_weights": ["array-like"],
+    # Open intervals without bounds: any finite float, never inf or NaN.
+    "normalization_strength": [Interval(numbers.Real, None, None, closed="neither")],
+    "self_influence": [Interval(numbers.Real, None, None, closed="neither")],
+    "normalize_iterations": ["boolean"],
+    "standardize": ["boolean"],
+    "density": [StrOptions({"auto"}), Interval(numbers.Real, 0, 1, closed="right")],
+    "random_state": ["random_state"],
+    "n_jobs": [None, numbers.Integral],
+}
 
 
 class FastRP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -22,11 +48,20 @@ class FastRP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     matrix ``R``, without forming it:
 
     * ``A = D^-1 S`` is the transition matrix (``D`` = weighted out-degrees),
-    * ``L = diag(d^beta)`` down-weights high-degree nodes when ``beta < 0``,
+    * ``L = diag(d^beta)`` down-weights high-degree nodes when ``beta < 0``;
+      the degrees ``d`` are measured in units of the largest edge weight
+      (for an unweighted graph: the paper's degrees), so the embedding does
+      not change when every edge weight is multiplied by one factor,
     * ``N_1 = A L R`` and ``N_i = A N_{i-1}``; the embedding is
       ``sum_i alpha_i N_i``, each ``N_i`` row-l2-normalised first when
       ``normalize_iterations`` (as in the authors' code), then every column
       standardised when ``standardize``.
+
+    Parameter names and the paper's symbols [1]_: ``n_components`` = ``d``,
+    ``iteration_weights`` = ``(alpha_1, ..., alpha_k)`` (``k`` = its length),
+    ``normalization_strength`` = ``beta``, ``self_influence`` = ``alpha_0``,
+    ``density`` = ``1 / s`` (Li et al.'s sparsity ``s`` [2]_),
+    ``random_projection_`` = ``R``.
 
     Cost O(nnz(S) * n_components * len(iteration_weights)), memory
     O(nnz(S) + n_nodes * n_components); the n x n similarity matrix is never
@@ -53,13 +88,15 @@ class FastRP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
       ``FastRP(graph=S)`` first in a ``Pipeline`` and cross-validate over
       ``np.arange(n_nodes)[:, None]`` and the node labels.
 
-    Read more in the :ref:`User Guide <fastrp>`.
+    The computation is :func:`fastrp_embedding`; the estimator adds
+    ``transform`` and the scikit-learn API.  Read more in the
+    :ref:`User Guide <fastrp>`.
 
     Parameters
     ----------
-    n_components : int, default=128
+    n_components : int >= 1, default=128
         Embedding dimension ``d``.
-    iteration_weights : array-like of float, default=(0.0, 0.0, 1.0, 6.67)
+    iteration_weights : array-like of finite floats, default=(0.0, 0.0, 1.0, 6.67)
         Weights ``alpha_1, ..., alpha_k`` of the powers ``A^1 ... A^k``; its
         length is the number of propagation steps.  The default is the
         authors' tuned BlogCatalog setting (their notebook): higher powers,
@@ -69,8 +106,11 @@ class FastRP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         values down-weight hubs.  The default is the authors' tuned
         BlogCatalog value (they search ``[-1, 0]``), chosen together with the
         default ``iteration_weights``.  On graphs with near-uniform degrees,
-        such as stochastic block models, it hardly matters.  Nodes without
-        out-edges get ``L_jj = 1`` (no division by zero).
+        such as stochastic block models, it hardly matters.  Degrees are in
+        units of the largest edge weight, and nodes without out-edges get
+        ``L_jj = 1`` (weighted as if their degree were that unit; for an
+        unweighted graph, 1, as in the authors' code).  Any finite float;
+        a value so large that ``d^beta`` overflows is a ``ValueError``.
     self_influence : float, default=0.0
         Weight ``alpha_0`` of each node's own initial vector ``L R`` (Neo4j
         GDS's ``nodeSelfInfluence``).  Held-out nodes folded in by
@@ -88,7 +128,9 @@ class FastRP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         very sparse choice ``1 / sqrt(n_nodes)``, as in the paper.
     graph : {array-like, sparse matrix} of shape (n_nodes, n_nodes), default=None
         The graph for the transductive mode (see above).  ``None`` means
-        ``X`` is the adjacency matrix.
+        ``X`` is the adjacency matrix.  Sparse graphs may be scipy sparse
+        matrices or arrays, CSR, CSC or COO, with int32 or int64 indices (as
+        ``networkx.to_scipy_sparse_array`` returns).
     random_state : int, RandomState instance or None, default=None
         Seed of the random projection ``R``; the same seed gives the same
         embedding whatever ``n_jobs``.
@@ -114,6 +156,7 @@ class FastRP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
     See Also
     --------
+    fastrp_embedding : The same embedding as a function.
     sklearn.manifold.SpectralEmbedding : Laplacian eigenmaps of an affinity matrix.
     sklearn.random_projection.SparseRandomProjection : The projection alone.
 
@@ -133,26 +176,25 @@ class FastRP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     >>> E = FastRP(n_components=16, random_state=0).fit_transform(A)
     >>> E.shape
     (300, 16)
+
+    A networkx graph (its sparse array has int64 indices):
+
+    >>> import networkx as nx
+    >>> S = nx.to_scipy_sparse_array(nx.karate_club_graph())
+    >>> FastRP(n_components=8, random_state=0).fit_transform(S).shape
+    (34, 8)
     """
 
     _parameter_constraints = {
-        "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
-        "iteration_weights": ["array-like"],
-        "normalization_strength": [Interval(numbers.Real, None, None, closed="neither")],
-        "self_influence": [Interval(numbers.Real, None, None, closed="neither")],
-        "normalize_iterations": ["boolean"],
-        "standardize": ["boolean"],
-        "density": [StrOptions({"auto"}), Interval(numbers.Real, 0, 1, closed="right")],
+        **_FASTRP_CONSTRAINTS,
         "graph": [None, "array-like", "sparse matrix"],
-        "random_state": ["random_state"],
-        "n_jobs": [None, numbers.Integral],
     }
 
     def __init__(
         self,
         n_components=128,
         *,
-        iteration_weights=(0.0, 0.0, 1.0, 6.67),
+        iteration_weights=_DEFAULT_WEIGHTS,
         normalization_strength=-0.64,
         self_influence=0.0,
         normalize_iterations=True,
@@ -182,8 +224,9 @@ class FastRP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         ----------
         X : {array-like, sparse matrix}
             The adjacency matrix, shape (n_nodes, n_nodes), when ``graph`` is
-            None; otherwise node indices of shape (n_samples, 1), which are
-            only validated (every node of ``graph`` is embedded).
+            None (scipy sparse matrix or array, CSR, CSC or COO, int32 or
+            int64 indices); otherwise node indices of shape (n_samples, 1),
+            which are only validated (every node of ``graph`` is embedded).
         y : Ignored
             Not used, present for API consistency.
 
@@ -215,93 +258,39 @@ class FastRP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         return self.embedding_ if ids is None else self.embedding_[ids]
 
     def _fit(self, X):
-        weights = self._check_iteration_weights()
+        weights = _check_iteration_weights(self.iteration_weights)
         if self.graph is None:
             X = validate_data(
                 self,
                 X,
                 accept_sparse=("csr", "csc", "coo"),
                 dtype=(np.float64, np.float32),
-                accept_large_sparse=False,
+                accept_large_sparse=True,
             )
             A = check_adjacency(X, input_name="X")
-            ids = None
+            input_name, ids = "X", None
         else:
             A = check_adjacency(self.graph, input_name="graph")
             X = validate_data(self, X, dtype=None, ensure_min_features=1)
-            ids = check_node_indices(X, A.shape[0], input_name="X")
+            input_name, ids = "graph", check_node_indices(X, A.shape[0], input_name="X")
 
-        n_nodes = A.shape[0]
-        dtype = A.dtype
-        transition, degree = _transition_matrix(A)
-        scaling = np.ones(n_nodes, dtype=dtype)
-        has_edges = degree > 0
-        scaling[has_edges] = degree[has_edges] ** self.normalization_strength
-
-        from .._kernels.randproj import very_sparse_random_projection
-
-        density = 1.0 / np.sqrt(n_nodes) if self.density == "auto" else self.density
-        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        R = very_sparse_random_projection(
-            n_nodes, self.n_components, density=density, seed=seed, dtype=dtype
+        R = _random_projection(A.shape[0], self.n_components, self.density,
+                               self.random_state, A.dtype)
+        embedding, mean, scale, transition, degree_scaling = _fastrp(
+            A,
+            R,
+            weights,
+            normalization_strength=self.normalization_strength,
+            self_influence=self.self_influence,
+            normalize_iterations=self.normalize_iterations,
+            standardize=self.standardize,
+            n_jobs=self.n_jobs,
+            input_name=input_name,
         )
         self.random_projection_ = R
-        self._transition = transition
-        self._degree_scaling = scaling
-        embedding = self._propagate(
-            transition, self._initial_vectors(), weights, initial_weight=self.self_influence
-        )
-        if self.standardize:
-            self.mean_ = embedding.mean(axis=0)
-            std = embedding.std(axis=0)
-            self.scale_ = np.where(std > 0, std, 1.0).astype(dtype)
-            embedding = (embedding - self.mean_) / self.scale_
-        else:
-            self.mean_ = self.scale_ = None
-        self.embedding_ = embedding
+        self.embedding_, self.mean_, self.scale_ = embedding, mean, scale
+        self._transition, self._degree_scaling = transition, degree_scaling
         return ids
-
-    def _initial_vectors(self):
-        """``L R`` as CSR: each row of ``R`` scaled by its node's ``d^beta``."""
-        R = self.random_projection_
-        data = R.data * np.repeat(self._degree_scaling, np.diff(R.indptr))
-        return sp.csr_array((data, R.indices, R.indptr), shape=R.shape)
-
-    def _propagate(self, transition, initial, weights, *, initial_weight, queries=None):
-        """Run the propagation; return the embedding of the graph's nodes or of ``queries``.
-
-        With ``queries`` (a CSR of query rows against the graph's nodes, rows
-        already divided by their degree) every step ``N_i = A N_{i-1}`` of the
-        fitted graph is mirrored for the queries, ``Q_i = Aq N_{i-1}``, and
-        only ``sum_i alpha_i Q_i`` is accumulated.
-
-        ``L R`` is very sparse (about ``d / sqrt(n)`` nonzeros a row), so the
-        first iterates touch few of the ``d`` columns: they stay in CSR while
-        sparse and the products cost O(nnz(A) * nnz per row) instead of
-        O(nnz(A) * d).
-        """
-        from .._kernels.rows import add_weighted_rows
-        from ..utils._numba import numba_threads
-
-        normalize = bool(self.normalize_iterations)
-        target = transition if queries is None else queries
-        last = len(weights) - 1
-        with numba_threads(self.n_jobs):
-            acc = np.zeros((target.shape[0], initial.shape[1]), dtype=initial.dtype)
-            if queries is None and initial_weight != 0:
-                acc = add_weighted_rows(acc, initial.toarray(), initial_weight, normalize)
-            current = initial
-            for step, weight in enumerate(weights):
-                if queries is not None and weight != 0:
-                    acc = add_weighted_rows(acc, _matmul(queries, current), weight, normalize)
-                if queries is not None and step == last:
-                    break
-                product = _matmul(transition, current)
-                if queries is None and weight != 0:
-                    acc = add_weighted_rows(acc, product, weight, normalize)
-                if step < last:
-                    current = _sparse_if_sparse(product) if sp.issparse(current) else product
-        return acc
 
     # ------------------------------------------------------------ transform
     def transform(self, X):
@@ -330,31 +319,25 @@ class FastRP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             X,
             accept_sparse=("csr", "csc", "coo"),
             dtype=(np.float64, np.float32),
-            accept_large_sparse=False,
+            accept_large_sparse=True,
             reset=False,
         )
         Q = check_adjacency(X, input_name="X", square=False)
-        dtype = self.embedding_.dtype
-        queries, _ = _transition_matrix(Q.astype(dtype, copy=False))
-        weights = self._check_iteration_weights()
-        embedding = self._propagate(
-            self._transition, self._initial_vectors(), weights, initial_weight=0.0, queries=queries
+        # Each query row is divided by its own degree: any unit of the weights will do.
+        queries, _ = _transition_matrix(Q.astype(self.embedding_.dtype, copy=False),
+                                        data_scale(Q, input_name="X"))
+        embedding = _propagate(
+            self._transition,
+            _initial_vectors(self.random_projection_, self._degree_scaling),
+            _check_iteration_weights(self.iteration_weights),
+            initial_weight=0.0,
+            normalize=self.normalize_iterations,
+            queries=queries,
+            n_jobs=self.n_jobs,
         )
         if self.standardize:
             embedding = (embedding - self.mean_) / self.scale_
         return embedding
-
-    # --------------------------------------------------------------- helpers
-    def _check_iteration_weights(self):
-        w = np.asarray(self.iteration_weights, dtype=np.float64) if np.ndim(
-            self.iteration_weights
-        ) == 1 else None
-        if w is None or w.size == 0 or not np.all(np.isfinite(w)):
-            raise ValueError(
-                "iteration_weights must be a non-empty 1-D sequence of finite numbers; "
-                f"got {self.iteration_weights!r}."
-            )
-        return w
 
     @property
     def _n_features_out(self):
@@ -393,10 +376,255 @@ def _matmul(M, N):
     return csr_dense_matmul(M.indptr, M.indices, M.data, N)
 
 
-def _transition_matrix(A):
-    """``D^-1 A`` (rows without weight stay zero) and the weighted out-degrees."""
-    degree = np.asarray(A.sum(axis=1)).ravel().astype(A.dtype, copy=False)
+def _transition_matrix(A, scale):
+    """``D^-1 A`` (rows without weight stay zero) and the out-degrees of ``A / scale``.
+
+    ``scale`` (the largest edge weight, :func:`~lrsparse.utils._solver.data_scale`)
+    sets the unit of the degrees, so that they neither overflow nor underflow
+    and do not depend on the unit of the weights; the transition matrix does
+    not depend on it.
+    """
+    data = A.data / A.dtype.type(scale)
+    degree = np.bincount(
+        np.repeat(np.arange(A.shape[0]), np.diff(A.indptr)), weights=data, minlength=A.shape[0]
+    ).astype(A.dtype, copy=False)
     inv = np.zeros_like(degree)
     np.divide(1.0, degree, out=inv, where=degree > 0)
-    data = A.data * np.repeat(inv, np.diff(A.indptr))
+    data *= np.repeat(inv, np.diff(A.indptr))
     return sp.csr_array((data, A.indices, A.indptr), shape=A.shape), degree
+
+
+def _degree_scaling(degree, beta, dtype):
+    """``L = diag(d^beta)`` (1 for nodes without out-edges); ValueError where it overflows."""
+    scaling = np.ones(degree.shape[0], dtype=np.float64)
+    has_edges = degree > 0
+    with np.errstate(over="ignore", divide="ignore"):
+        scaling[has_edges] = degree[has_edges].astype(np.float64) ** beta
+        scaling = scaling.astype(dtype)
+    if not np.all(np.isfinite(scaling) & (scaling > 0)):
+        raise ValueError(
+            f"normalization_strength={beta!r} is too large in magnitude for this graph: the "
+            f"degree weights d**beta leave the range of {np.dtype(dtype).name} (degrees in "
+            f"units of the largest edge weight range from {degree[has_edges].min():.3g} to "
+            f"{degree.max():.3g}). Use a value in [-1, 0] as the paper does."
+        )
+    return scaling
+
+
+def _check_iteration_weights(iteration_weights):
+    """``iteration_weights`` as a 1-D float64 array, or a ValueError naming it."""
+    w = (np.asarray(iteration_weights, dtype=np.float64)
+         if np.ndim(iteration_weights) == 1 else None)
+    if w is None or w.size == 0 or not np.all(np.isfinite(w)):
+        raise ValueError(
+            "iteration_weights must be a non-empty 1-D sequence of finite numbers; "
+            f"got {iteration_weights!r}."
+        )
+    return w
+
+
+def _random_projection(n_nodes, n_components, density, random_state, dtype):
+    """The very sparse ``R`` of FastRP, seeded from ``random_state``."""
+    from .._kernels.randproj import very_sparse_random_projection
+
+    density = 1.0 / np.sqrt(max(n_nodes, 1)) if density == "auto" else density
+    seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
+    return very_sparse_random_projection(
+        n_nodes, n_components, density=density, seed=seed, dtype=dtype
+    )
+
+
+def _initial_vectors(R, degree_scaling):
+    """``L R`` as CSR: each row of ``R`` scaled by its node's ``d^beta``."""
+    data = R.data * np.repeat(degree_scaling, np.diff(R.indptr))
+    return sp.csr_array((data, R.indices, R.indptr), shape=R.shape)
+
+
+def _propagate(transition, initial, weights, *, initial_weight, normalize, queries=None,
+               n_jobs=None):
+    """Run the propagation; return the embedding of the graph's nodes or of ``queries``.
+
+    ``sum_i alpha_i nu(N_i)`` (plus ``alpha_0 nu(L R)``) with ``N_1 =
+    transition @ initial`` and ``N_i = transition @ N_{i-1}``; ``nu``
+    normalises rows when ``normalize``.  With ``queries`` (a CSR of query
+    rows against the graph's nodes, rows already divided by their degree)
+    every step of the fitted graph is mirrored for the queries,
+    ``Q_i = Aq N_{i-1}``, and only ``sum_i alpha_i nu(Q_i)`` is accumulated.
+
+    ``L R`` is very sparse (about ``d / sqrt(n)`` nonzeros a row), so the
+    first iterates touch few of the ``d`` columns: they stay in CSR while
+    sparse and the products cost O(nnz(A) * nnz per row) instead of
+    O(nnz(A) * d).
+    """
+    from .._kernels.rows import add_weighted_rows
+    from ..utils._numba import numba_threads
+
+    normalize = bool(normalize)
+    target = transition if queries is None else queries
+    last = len(weights) - 1
+    with numba_threads(n_jobs):
+        acc = np.zeros((target.shape[0], initial.shape[1]), dtype=initial.dtype)
+        if queries is None and initial_weight != 0:
+            acc = add_weighted_rows(acc, initial.toarray(), initial_weight, normalize)
+        current = initial
+        for step, weight in enumerate(weights):
+            if queries is not None and weight != 0:
+                acc = add_weighted_rows(acc, _matmul(queries, current), weight, normalize)
+            if queries is not None and step == last:
+                break
+            product = _matmul(transition, current)
+            if queries is None and weight != 0:
+                acc = add_weighted_rows(acc, product, weight, normalize)
+            if step < last:
+                current = _sparse_if_sparse(product) if sp.issparse(current) else product
+    return acc
+
+
+def _standardize(embedding):
+    """Columns to zero mean and unit variance; return them, the means and the scales."""
+    mean = embedding.mean(axis=0)
+    std = embedding.std(axis=0)
+    scale = np.where(std > 0, std, 1.0).astype(embedding.dtype)
+    return (embedding - mean) / scale, mean, scale
+
+
+def _fastrp(A, R, weights, *, normalization_strength, self_influence, normalize_iterations,
+            standardize, n_jobs=None, input_name="adjacency"):
+    """FastRP of a validated graph: the solver behind :class:`FastRP` and :func:`fastrp_embedding`.
+
+    Parameters
+    ----------
+    A : scipy.sparse.csr_array of shape (n_nodes, n_nodes)
+        Nonnegative adjacency with int32 indices (:func:`check_adjacency`).
+    R : scipy.sparse.csr_array of shape (n_nodes, n_components)
+        The random projection, in ``A``'s dtype.
+    weights : ndarray of shape (k,)
+        ``alpha_1 ... alpha_k``.
+    normalization_strength, self_influence, normalize_iterations, standardize, n_jobs
+        As in :class:`FastRP`.
+    input_name : str
+        Name of ``A`` in error messages.
+
+    Returns
+    -------
+    embedding : ndarray of shape (n_nodes, n_components)
+    mean, scale : ndarray of shape (n_components,) or None
+        The standardisation (None when not ``standardize``).
+    transition : scipy.sparse.csr_array
+        ``D^-1 A``, for folding in new nodes.
+    degree_scaling : ndarray of shape (n_nodes,)
+        The diagonal of ``L``, degrees in units of the largest edge weight.
+    """
+    transition, degree = _transition_matrix(A, data_scale(A, input_name=input_name))
+    degree_scaling = _degree_scaling(degree, normalization_strength, A.dtype)
+    embedding = _propagate(
+        transition,
+        _initial_vectors(R, degree_scaling),
+        weights,
+        initial_weight=self_influence,
+        normalize=normalize_iterations,
+        n_jobs=n_jobs,
+    )
+    mean = scale = None
+    if standardize:
+        embedding, mean, scale = _standardize(embedding)
+    return embedding, mean, scale, transition, degree_scaling
+
+
+@validate_params(
+    {"adjacency": ["array-like", "sparse matrix"], **_FASTRP_CONSTRAINTS,
+     "return_projection": ["boolean"]},
+    prefer_skip_nested_validation=True,
+)
+def fastrp_embedding(
+    adjacency,
+    *,
+    n_components=128,
+    iteration_weights=_DEFAULT_WEIGHTS,
+    normalization_strength=-0.64,
+    self_influence=0.0,
+    normalize_iterations=True,
+    standardize=True,
+    density="auto",
+    random_state=None,
+    n_jobs=None,
+    return_projection=False,
+):
+    """FastRP embedding of every node of a graph (the function behind :class:`FastRP`).
+
+    One call embeds one graph, as :func:`sklearn.manifold.spectral_embedding`
+    does: use it when no ``transform`` of new nodes and no pipeline is
+    needed.  The result equals ``FastRP(...).fit_transform(adjacency)`` with
+    the same parameters; see :class:`FastRP` for the method and the mapping
+    of the parameters to the paper's symbols.
+
+    Parameters
+    ----------
+    adjacency : {array-like, sparse matrix} of shape (n_nodes, n_nodes)
+        Nonnegative, possibly weighted and directed adjacency ``S``; scipy
+        sparse matrix or array (CSR, CSC or COO, int32 or int64 indices) or
+        dense.  Not modified.
+    n_components : int >= 1, default=128
+        Embedding dimension ``d``.
+    iteration_weights : array-like of float, default=(0.0, 0.0, 1.0, 6.67)
+        ``alpha_1, ..., alpha_k``.
+    normalization_strength : float, default=-0.64
+        ``beta``.
+    self_influence : float, default=0.0
+        ``alpha_0``.
+    normalize_iterations : bool, default=True
+        l2-normalise the rows of each iterate before the weighted sum.
+    standardize : bool, default=True
+        Standardise each embedding column.
+    density : "auto" or float in (0, 1], default="auto"
+        ``1 / s``, the probability of a nonzero entry of ``R``.
+    random_state : int, RandomState instance or None, default=None
+        Seed of ``R``.
+    n_jobs : int, default=None
+        Numba threads (``None``: 1, ``-1``: all CPUs).
+    return_projection : bool, default=False
+        Also return ``R``.
+
+    Returns
+    -------
+    embedding : ndarray of shape (n_nodes, n_components)
+        float32 for a float32 adjacency, else float64.
+    random_projection : scipy.sparse.csr_array of shape (n_nodes, n_components)
+        ``R``; only when ``return_projection``.
+
+    See Also
+    --------
+    FastRP : The estimator (``transform`` folds in new nodes; pipelines, grid search).
+
+    References
+    ----------
+    .. [1] H. Chen, S. F. Sultan, Y. Tian, M. Chen and S. Skiena, "Fast and
+       Accurate Network Embeddings via Very Sparse Random Projection", CIKM
+       2019, arXiv:1908.11512.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from lrsparse.embedding import FastRP, fastrp_embedding
+    >>> S = nx.to_scipy_sparse_array(nx.karate_club_graph())  # int64 indices
+    >>> E = fastrp_embedding(S, n_components=8, random_state=0)
+    >>> E.shape
+    (34, 8)
+    >>> bool((E == FastRP(n_components=8, random_state=0).fit_transform(S)).all())
+    True
+    """
+    A = check_adjacency(adjacency, input_name="adjacency")
+    weights = _check_iteration_weights(iteration_weights)
+    R = _random_projection(A.shape[0], n_components, density, random_state, A.dtype)
+    embedding = _fastrp(
+        A,
+        R,
+        weights,
+        normalization_strength=normalization_strength,
+        self_influence=self_influence,
+        normalize_iterations=normalize_iterations,
+        standardize=standardize,
+        n_jobs=n_jobs,
+        input_name="adjacency",
+    )[0]
+    return (embedding, R) if return_projection else embedding

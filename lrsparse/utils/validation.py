@@ -29,7 +29,10 @@ def check_adjacency(
     ----------
     A : {array-like, sparse matrix} of shape (n_nodes, n_nodes)
         Adjacency matrix; ``A[i, j]`` is the weight of the edge ``i -> j``.
-        Directed (non-symmetric) and weighted graphs are allowed.
+        Directed (non-symmetric) and weighted graphs are allowed.  Sparse
+        input may be a scipy sparse matrix or array in CSR, CSC or COO format,
+        with int32 or int64 index arrays (e.g. from
+        ``networkx.to_scipy_sparse_array``).
     input_name : str, default="X"
         Name used in error messages.
     square : bool, default=True
@@ -50,14 +53,27 @@ def check_adjacency(
     Raises
     ------
     ValueError
-        If ``A`` is not square, not finite, has negative weights or is empty.
+        If ``A`` is not square, not finite, has negative weights, is empty,
+        or has more nodes or edges than int32 indices can address.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import scipy.sparse as sp
+    >>> from lrsparse.utils import check_adjacency
+    >>> S = sp.coo_array(([1.0, 2.0], (np.array([0, 1]), np.array([1, 0]))), shape=(2, 2))
+    >>> S.coords[0].dtype  # int64 indices, as networkx and np.nonzero give
+    dtype('int64')
+    >>> A = check_adjacency(S)
+    >>> A.format, A.indices.dtype, A.toarray().tolist()
+    ('csr', dtype('int32'), [[0.0, 1.0], [2.0, 0.0]])
     """
     A = check_array(
         A,
         accept_sparse=("csr", "csc", "coo"),
         dtype=dtype,
         ensure_all_finite=True,
-        accept_large_sparse=False,
+        accept_large_sparse=True,
         input_name=input_name,
         estimator=estimator,
     )
@@ -71,6 +87,29 @@ def check_adjacency(
         raise ValueError(
             f"Negative values in data passed to {input_name}: edge weights "
             f"must be nonnegative; found {float(values.min())!r}."
+        )
+    return _csr_int32(A, input_name)
+
+
+_INT32_MAX = int(np.iinfo(np.int32).max)
+
+
+def _csr_int32(A, input_name):
+    """``A`` as a CSR array with int32 index arrays (data shared where possible).
+
+    Sparse inputs may carry int64 indices (networkx, ``coo_array((v, np.nonzero(M)))``,
+    scipy's default for large matrices); the kernels take int32, so the
+    indices are converted, after checking that they fit.
+    """
+    if sp.issparse(A):
+        nnz = A.nnz
+    else:
+        nnz = A.size if A.size <= _INT32_MAX else int(np.count_nonzero(A))
+    if max(nnz, *A.shape) > _INT32_MAX:
+        raise ValueError(
+            f"{input_name} is too large for int32 sparse indices: shape {A.shape} with "
+            f"{nnz} stored entries; the graph kernels need n_nodes and the number of "
+            f"edges to be at most {_INT32_MAX}."
         )
     A = sp.csr_array(A)
     if A.indices.dtype != np.int32 or A.indptr.dtype != np.int32:

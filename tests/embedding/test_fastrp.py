@@ -21,7 +21,8 @@ def sbm():
 def reference_fastrp(S, R, weights, beta, normalize=True, standardize=True, self_influence=0.0):
     """Plain scipy.sparse FastRP: the formula of the paper and the authors' code."""
     S = sp.csr_array(S, dtype=np.float64)
-    d = np.asarray(S.sum(axis=1)).ravel()
+    # Degrees in units of the largest weight (the paper's degrees when unweighted).
+    d = np.asarray(S.sum(axis=1)).ravel() / max(S.max(), np.finfo(float).tiny)
     inv = np.divide(1.0, d, out=np.zeros_like(d), where=d > 0)
     A = sp.diags_array(inv) @ S
     L = np.ones_like(d)
