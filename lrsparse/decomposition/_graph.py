@@ -7,6 +7,7 @@ import scipy.sparse as sp
 from sklearn.utils import check_array
 
 from ..utils._sklearn import Interval, StrOptions, validate_params
+from ..utils._solver import data_scale
 
 __all__ = ["spatial_affinity_graph"]
 
@@ -55,14 +56,19 @@ def _check_labels(labels, n_pixels):
 
 
 def _center_normalize(X):
-    """Rows centred to zero mean and scaled to unit l2 norm (constant rows -> 0)."""
+    """Rows centred to zero mean and scaled to unit l2 norm (constant rows -> 0).
+
+    A constant spectrum has no defined correlation: its row stays 0, so all
+    its correlations are 0 (no edge).  The norms are the shared row-norm
+    kernel's (:func:`lrsparse._kernels.rows.normalize_rows`).
+    """
+    from .._kernels.rows import normalize_rows
+
     Z = X - X.mean(axis=1, keepdims=True)
-    norms = np.sqrt(np.einsum("ij,ij->i", Z, Z))
-    # A constant spectrum has no defined correlation: its row stays 0, so all
-    # its correlations are 0 (no edge).
-    scale = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
-    Z *= scale[:, None]
-    return Z
+    # The mean of equal values can differ from them by rounding: exactly
+    # constant rows are set to 0 so that rounding noise is not normalised up.
+    Z[X.max(axis=1) == X.min(axis=1)] = 0.0
+    return normalize_rows(Z)[0]
 
 
 def _half_offsets(window):
@@ -172,6 +178,9 @@ def spatial_affinity_graph(
     X : array-like of shape (n_pixels, n_bands)
         Spectra of the pixels, in row-major (C) order over ``image_shape``:
         pixel ``r * n_cols + c`` is at row ``r`` and column ``c``.  Not modified.
+        Except for the heat kernel with an explicit ``sigma``, the graph does
+        not depend on the scale of ``X`` (any factor whose product is a normal
+        float64; subnormal data is a ``ValueError``).
     image_shape : tuple of two ints (n_rows, n_cols)
         Spatial shape of the image; ``n_rows * n_cols`` must equal ``n_pixels``.
         A line (``(1, n)``) or column (``(n, 1)``) image is allowed.
@@ -190,10 +199,12 @@ def spatial_affinity_graph(
         - ``"binary"``: 1.
     sigma : float > 0, default=None
         Width of the heat kernel (not squared and without a factor 2, as in
-        Zhu et al.'s code).  ``None`` uses the mean of ``||x_i - x_j||^2`` over
-        all candidate (spatial-window) edges, before any filtering, so that the
-        weights do not depend on the scale of ``X`` (1.0 if all those distances
-        are 0).  Ignored unless ``weight="heat"``.
+        Zhu et al.'s code), in the units of ``X`` squared: for data
+        multiplied by ``c``, multiply ``sigma`` by ``c**2`` to get the same
+        graph.  ``None`` uses the mean of ``||x_i - x_j||^2`` over all
+        candidate (spatial-window) edges, before any filtering, so that the
+        weights do not depend on the scale of ``X`` (all weights 1 if all
+        those distances are 0).  Ignored unless ``weight="heat"``.
     labels : array-like of shape (n_pixels,), default=None
         Integer label of each pixel (e.g. a clustering or a superpixel map);
         only pixels with equal labels are joined.  Not together with
@@ -278,6 +289,14 @@ def spatial_affinity_graph(
             f"got a {np.ndim(X)}-D array."
         )
     X = check_array(X, dtype=np.float64, ensure_all_finite=True, input_name="X")
+    # Spectra in units of their largest magnitude: correlations, k-means
+    # features and the data-driven heat kernel do not depend on the units, and
+    # squared distances neither overflow nor underflow (X * 1e-300 gives the
+    # graph of X).  An explicit sigma is in the units of X squared, so the heat
+    # kernel then works on X itself.
+    explicit_sigma = weight == "heat" and sigma is not None
+    if not explicit_sigma and (weight != "binary" or n_clusters is not None):
+        X = X / data_scale(X, input_name="X")
     n_pixels = X.shape[0]
     n_rows, n_cols = _check_image_shape(image_shape, n_pixels)
     if labels is not None and n_clusters is not None:

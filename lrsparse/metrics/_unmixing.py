@@ -5,6 +5,9 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.utils import check_array
 
 from ..utils._sklearn import StrOptions, validate_params
+from ..utils._solver import data_scale
+
+_TINY = float(np.finfo(np.float64).tiny)
 
 __all__ = ["abundance_rmse", "match_components", "spectral_angle_distance"]
 
@@ -23,15 +26,36 @@ def _check_spectra(E, name, *, allow_1d):
 
 
 def _unit_rows(E, name):
-    """Rows scaled to unit l2 norm; a zero row is an error (its direction is undefined)."""
-    norms = np.linalg.norm(E, axis=1)
+    """Rows scaled to unit l2 norm; a zero row is an error (its direction is undefined).
+
+    The shared row-norm kernel (:func:`lrsparse._kernels.rows.normalize_rows`)
+    neither overflows nor underflows, so spectra of any magnitude that float64
+    holds at full precision (1e-300 as well as 1e300) have their direction;
+    only truly zero rows are "all-zero", and subnormal rows are a ValueError.
+    """
+    from .._kernels.rows import normalize_rows
+
+    U, norms = normalize_rows(np.ascontiguousarray(E))
     zero = np.flatnonzero(norms == 0)
     if zero.size:
         raise ValueError(
             f"{name} has all-zero spectra (rows {zero.tolist()}); "
             "the spectral angle of a zero vector is undefined."
         )
-    return E / norms[:, None]
+    for i in np.flatnonzero(np.abs(E).max(axis=1) < _TINY):
+        data_scale(E[i], input_name=f"{name}[{i}]")  # raises: subnormal spectrum
+    return U
+
+
+def _common_scale(A, B, names=("A_true", "A_est")):
+    """``A / s``, ``B / s`` and ``s``, the largest magnitude of both (1 if both are zero).
+
+    Differences and squares of the scaled arrays neither overflow nor
+    underflow, so errors computed on them and multiplied by ``s`` are
+    equivariant to the scale of the data.
+    """
+    scale = max(data_scale(A, input_name=names[0]), data_scale(B, input_name=names[1]))
+    return A / scale, B / scale, scale
 
 
 def _check_same_bands(E_true, E_est):
@@ -96,7 +120,9 @@ def spectral_angle_distance(E_true, E_est, *, degrees=False, average=True):
     Raises
     ------
     ValueError
-        If the shapes differ or a spectrum is all zeros (its angle is undefined).
+        If the shapes differ, a spectrum is all zeros (its angle is
+        undefined) or subnormal (below about 2.2e-308, where float64 has
+        lost precision).  Spectra of any other magnitude are fine.
 
     See Also
     --------
@@ -171,7 +197,9 @@ def abundance_rmse(A_true, A_est, *, average=True):
     Raises
     ------
     ValueError
-        If the shapes differ.
+        If the shapes differ or the abundances are subnormal.  The RMSE is
+        equivariant to the scale: ``abundance_rmse(c * A, c * B) = c *
+        abundance_rmse(A, B)`` for any ``c`` that float64 carries.
 
     See Also
     --------
@@ -198,7 +226,8 @@ def abundance_rmse(A_true, A_est, *, average=True):
             f"A_true and A_est must have the same shape; got A_true with shape {A.shape} "
             f"and A_est with shape {B.shape}."
         )
-    rmse = np.sqrt(np.mean((A - B) ** 2, axis=0))
+    A, B, scale = _common_scale(A, B)
+    rmse = scale * np.sqrt(np.mean((A - B) ** 2, axis=0))
     return float(rmse.mean()) if average else rmse
 
 
@@ -348,6 +377,7 @@ def abundance_scorer(estimator, X, y):
             f"y must have one row per pixel and at most n_components columns; got y of "
             f"shape {A_true.shape} for estimated abundances of shape {A_est.shape}."
         )
+    A_true, A_est, scale = _common_scale(A_true, A_est, ("y", "transform(X)"))
     cost = np.sqrt(np.mean((A_true[:, :, None] - A_est[:, None, :]) ** 2, axis=0))
     rows, cols = linear_sum_assignment(cost)
-    return -float(cost[rows, cols].mean())
+    return -scale * float(cost[rows, cols].mean())
