@@ -1,8 +1,19 @@
-"""What every low-rank imputer shares: observed entries, fold-in of new rows, entry evaluation.
+"""What every estimator of the completion family shares.
 
-A fitted imputer holds the completed training matrix in factored form,
-``Z = row_factors_ @ components_``, plus an entrywise map ``post`` (offsets,
-or USVT's clip and rescale), so the n_rows x n_cols estimate is never stored.
+* :func:`observed_entries`: the observed entries of a dense (marker) or
+  sparse (stored entries) matrix, as int32 coordinates and float64 values.
+* :class:`_MissingValuesMixin`: the parameters, validation and tags of an
+  estimator that reads data with missing entries (the imputers and
+  :class:`~lrsparse.impute.OneSidedCompletion`).
+* :class:`_BaseLowRankImputer`: completion of the training matrix and
+  fold-in of new rows.  A fitted imputer holds the completed training matrix
+  in factored form, ``Z = row_factors_ @ components_``, plus an entrywise map
+  ``post`` (offsets, or USVT's clip and rescale), so the n_rows x n_cols
+  estimate is never stored.
+
+Every solver works on the observed values divided by their scale
+(:func:`lrsparse.utils._solver.data_scale`) and the estimators multiply the
+results back, so results scale with the data.
 """
 
 import numbers
@@ -15,6 +26,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._sklearn import _fit_context, is_scalar_nan, validate_data
+from ..utils._solver import data_scale
 from ..utils.validation import missing_mask
 
 __all__ = ["Observed", "observed_entries"]
@@ -49,15 +61,44 @@ def _row_pointers(obs):
     return obs.indptr
 
 
+_INT32_MAX = int(np.iinfo(np.int32).max)
+
+
 def observed_entries(X, missing_values, input_name="X"):
     """Coordinates and values of the observed entries of ``X``.
 
-    Dense ``X``: every entry not equal to ``missing_values``.  Sparse ``X``:
-    the stored entries (explicit zeros included) not equal to
-    ``missing_values``; unstored entries are missing.  Raises ``ValueError``
-    if an observed value is not finite.
+    Dense ``X``: every entry not equal to ``missing_values``.  Sparse ``X``
+    (CSR, CSC or COO, matrix or array, int32 or int64 indices): the stored
+    entries (explicit zeros included) not equal to ``missing_values``;
+    unstored entries are missing.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Validated data.
+    missing_values : float or np.nan
+        Marker of the missing entries.
+    input_name : str, default="X"
+        Name used in error messages.
+
+    Returns
+    -------
+    obs : Observed
+        int32 row and column indices (row-major order), float64 values,
+        the shape, and the CSR row pointers of the pattern.
+
+    Raises
+    ------
+    ValueError
+        If an observed value is not finite, or if ``X`` has more rows or
+        columns than int32 indices can address.
     """
     n, d = X.shape
+    if max(n, d) > _INT32_MAX:
+        raise ValueError(
+            f"{input_name} has shape {X.shape}: more rows or columns than int32 indices "
+            f"can address ({_INT32_MAX}); split it into blocks."
+        )
     if sp.issparse(X):
         A = sp.csr_array(X)
         A.sort_indices()
@@ -79,8 +120,49 @@ def observed_entries(X, missing_values, input_name="X"):
     return obs._replace(indptr=_row_pointers(obs))
 
 
-class _BaseLowRankImputer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
-    """Validation, completion of the training matrix, fold-in of new rows."""
+def scaled(obs, input_name="X"):
+    """``(obs with values / scale, scale)``, ``scale`` the largest observed magnitude.
+
+    Raises ``ValueError`` for subnormal data (see
+    :func:`lrsparse.utils._solver.data_scale`).
+    """
+    scale = data_scale(obs.values, input_name=input_name)
+    return obs._replace(values=obs.values / scale), scale
+
+
+def check_finite_result(name, *arrays):
+    """``ValueError`` if a result multiplied back to the data's scale overflowed."""
+    for a in arrays:
+        if not np.all(np.isfinite(a)):
+            raise ValueError(
+                f"{name}: the result does not fit in float64 at the scale of X (it "
+                f"overflows); rescale X, e.g. divide it by a power of ten."
+            )
+
+
+def shrink_factors(U, s, Vt, tau):
+    """``(L, s_k, Vt_k)`` with ``L = U_k diag(s_k)`` for the shrinkage ``D_tau(U diag(s) Vt)``.
+
+    The singular values are soft-thresholded by the one shared kernel,
+    :func:`lrsparse._kernels.prox.svd_shrink` (``s - tau``, the components
+    with ``s > tau`` kept); SVT, soft-impute and principal component pursuit
+    all shrink through it.
+    """
+    from .._kernels.prox import svd_shrink
+
+    U_k, s_k, Vt_k = svd_shrink(np.ascontiguousarray(U, dtype=np.float64),
+                                np.ascontiguousarray(s, dtype=np.float64),
+                                np.ascontiguousarray(Vt, dtype=np.float64), float(tau))
+    return U_k * s_k, s_k, Vt_k
+
+
+class _MissingValuesMixin:
+    """Parameters, validation and tags of an estimator reading data with missing entries.
+
+    Dense input marks missing entries with ``missing_values`` (NaN allowed
+    when it is the marker); sparse input (CSR, CSC, COO, int32 or int64
+    indices) has its unstored entries missing.
+    """
 
     _parameter_constraints = {
         "missing_values": [numbers.Real, None],
@@ -89,9 +171,41 @@ class _BaseLowRankImputer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
         "n_jobs": [None, numbers.Integral],
     }
 
+    def _validate(self, X, reset):
+        allow_nan = is_scalar_nan(self.missing_values)
+        return validate_data(
+            self, X, accept_sparse=["csr", "csc", "coo"], dtype=[np.float64, np.float32],
+            ensure_all_finite="allow-nan" if allow_nan else True, reset=reset,
+            accept_large_sparse=True,
+        )
+
+    def _observed(self, X, reset):
+        """Validated ``X`` and its observed entries."""
+        X = self._validate(X, reset=reset)
+        return X, observed_entries(X, self.missing_values)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.input_tags.allow_nan = is_scalar_nan(self.missing_values)
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+
+
+class _BaseLowRankImputer(_MissingValuesMixin, OneToOneFeatureMixin, TransformerMixin,
+                          BaseEstimator):
+    """Completion of the training matrix, fold-in of new rows, entry evaluation."""
+
+    _parameter_constraints = {**_MissingValuesMixin._parameter_constraints}
+
     # ------------------------------------------------------------- hooks
     def _fit(self, obs):
-        """Set ``row_factors_``, ``components_`` and the hooks' state from ``obs``."""
+        """Set ``row_factors_``, ``components_`` and the hooks' state from ``obs``.
+
+        ``obs`` is in the units of ``X``; ``self._scale`` is its largest
+        magnitude: solvers work on ``obs.values / self._scale``.
+        """
         raise NotImplementedError
 
     def _pre(self, values, rows, cols, row_offset):
@@ -107,14 +221,6 @@ class _BaseLowRankImputer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
         return np.zeros(obs.shape[0])
 
     # ------------------------------------------------------------ public
-    def _validate(self, X, reset):
-        allow_nan = is_scalar_nan(self.missing_values)
-        X = validate_data(
-            self, X, accept_sparse=["csr", "csc", "coo"], dtype=[np.float64, np.float32],
-            ensure_all_finite="allow-nan" if allow_nan else True, reset=reset,
-        )
-        return X
-
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Learn the low-rank completion of ``X``.
@@ -138,8 +244,7 @@ class _BaseLowRankImputer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
 
     def _fit_validated(self, X):
         """Validate ``X``, fit, and return ``(X, observed entries)`` for reuse."""
-        X = self._validate(X, reset=True)
-        obs = observed_entries(X, self.missing_values)
+        X, obs = self._observed(X, reset=True)
         if obs.values.size == 0:
             raise ValueError("X has no observed entry; there is nothing to learn from.")
         counts_r = np.bincount(obs.rows, minlength=X.shape[0])
@@ -154,11 +259,13 @@ class _BaseLowRankImputer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
                 f"not determined by the data.",
                 UserWarning,
             )
-        self.fill_value_ = float(obs.values.mean())
+        self._scale = data_scale(obs.values, input_name="X")
+        self.fill_value_ = float(np.mean(obs.values / self._scale)) * self._scale
         from ..utils._numba import numba_threads
 
         with numba_threads(self.n_jobs):
             self._fit(obs)
+        check_finite_result(type(self).__name__, self.row_factors_, self.components_)
         self.n_observed_ = int(obs.values.size)
         return X, obs
 
@@ -210,8 +317,7 @@ class _BaseLowRankImputer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
         from .._kernels.sampled import ridge_fold_in
 
         check_is_fitted(self)
-        X = self._validate(X, reset=False)
-        obs = observed_entries(X, self.missing_values)
+        X, obs = self._observed(X, reset=False)
         offset = self._new_row_offset(obs)
         resid = self._pre(obs.values, obs.rows, obs.cols, offset[obs.rows])
         A = obs.csr(resid)
@@ -281,17 +387,14 @@ class _BaseLowRankImputer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator)
             out[:, empty_cols] = self.fill_value_
 
     def _fold_in_ridge(self):
-        var = np.mean(self.row_factors_**2, axis=0) if self.row_factors_.size else np.ones(0)
+        # Variances in units of the data scale squared (no overflow at 1e150).
+        F = self.row_factors_ / self._scale
+        var = np.mean(F**2, axis=0) if F.size else np.ones(0)
         scale = max(float(var.max()) if var.size else 1.0, 1e-300)
         noise = max(getattr(self, "_residual_variance", 0.0), 1e-12 * scale)
         return noise / np.maximum(var, 1e-12 * scale)
 
     def _set_residual_variance(self, obs, model_values):
-        self._residual_variance = float(np.mean((obs.values - model_values) ** 2))
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        tags.input_tags.allow_nan = is_scalar_nan(self.missing_values)
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags
+        """Mean squared residual on the observed entries, in units of ``self._scale**2``."""
+        self._residual_variance = float(
+            np.mean(((obs.values - model_values) / self._scale) ** 2))

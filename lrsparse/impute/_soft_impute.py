@@ -2,16 +2,15 @@
 
 import numbers
 import time
-import warnings
 
 import numpy as np
 from scipy.sparse.linalg import LinearOperator
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 from ..utils._sklearn import Interval, StrOptions
+from ..utils._solver import warn_not_converged
 from ..utils.extmath import partial_svd, svd_above_threshold
-from ._base import Observed, _BaseLowRankImputer, _row_pointers
+from ._base import Observed, _BaseLowRankImputer, _row_pointers, shrink_factors
 
 __all__ = ["SoftImputer"]
 
@@ -60,12 +59,47 @@ def soft_impute_iterations(obs, alpha, *, L=None, Vt=None, V_block=None, max_ran
     """Soft-impute on the observed entries ``obs`` at one ``alpha``, warm-started.
 
     Iterates ``Z <- S_alpha(P(X) + P_perp(Z))`` (``S_alpha`` soft-thresholds
-    the singular values) with ``Z = L @ Vt`` in factored form: the matrix to
-    threshold is the sparse residual on the observed set plus ``Z``, applied
-    as an operator inside :func:`lrsparse.utils.extmath.svd_above_threshold`.
-    Stops when ``||Z_new - Z||_F^2 <= tol ||Z||_F^2`` (Mazumder et al.).
+    the singular values, :func:`lrsparse._kernels.prox.svd_shrink`) with
+    ``Z = L @ Vt`` in factored form: the matrix to threshold is the sparse
+    residual on the observed set plus ``Z``, applied as an operator inside
+    :func:`lrsparse.utils.extmath.svd_above_threshold`.  Stops when
+    ``||Z_new - Z||_F^2 <= tol ||Z||_F^2`` (Mazumder et al.).
 
-    Returns ``(L, Vt, V_block, n_iter, converged)``.
+    Parameters
+    ----------
+    obs : Observed
+        The observed entries (values already centred, if at all).
+    alpha : float >= 0
+        Nuclear-norm weight (``lambda`` in Mazumder et al.), in the units of
+        ``obs.values``.
+    L, Vt : ndarray of shape (n, k) and (k, d), default=None
+        Warm start ``Z = L @ Vt`` (``Vt`` with orthonormal rows); zero by default.
+    V_block : ndarray of shape (d, b), default=None
+        Right vectors of the previous partial SVD (its warm start).
+    max_rank : int, default=None
+        Cap on the rank of ``Z``.
+    tol : float, default=1e-4
+        Relative tolerance on the squared change.
+    max_iter : int, default=100
+        Maximum number of iterations.
+    rng : int, RandomState instance or None, default=None
+        Seed of the partial SVDs.
+    verbose : int, default=0
+        Print progress every 10 iterations.
+
+    Returns
+    -------
+    L : ndarray of shape (n, r)
+        ``U diag(s)`` of the solution ``Z = L @ Vt``.
+    Vt : ndarray of shape (r, d)
+        Orthonormal right singular vectors.
+    V_block : ndarray of shape (d, b)
+        Warm start of a next call.
+    n_iter : int
+        Iterations run.
+    change : float
+        Last relative change ``||Z_new - Z||_F^2 / ||Z||_F^2`` (0 when both
+        are zero); converged when ``change <= tol``.
     """
     from .._kernels.sampled import sampled_product
 
@@ -73,9 +107,9 @@ def soft_impute_iterations(obs, alpha, *, L=None, Vt=None, V_block=None, max_ran
     rows, cols = obs.rows.astype(np.intp), obs.cols.astype(np.intp)
     if L is None:
         L, Vt = np.zeros((n, 0)), np.zeros((0, d))
-    converged = False
     start = time.perf_counter()
     it = 0
+    rel = np.inf
     for it in range(1, max_iter + 1):
         fitted = sampled_product(L, np.ascontiguousarray(Vt.T), rows, cols) if L.shape[1] \
             else np.zeros(rows.size)
@@ -85,17 +119,118 @@ def soft_impute_iterations(obs, alpha, *, L=None, Vt=None, V_block=None, max_ran
             op, alpha, n_start=L.shape[1] + 1, increment=5, V0=V_block, max_rank=max_rank,
             tol=_SVD_TOL, max_iter=_SVD_MAX_ITER, n_oversamples=3, random_state=rng,
         )
-        L_new = U * (s - alpha)
+        L_new, s, Vt_new = shrink_factors(U, s, Vt_new, alpha)
         change, norm = _frobenius_change(L, Vt, L_new, Vt_new)
         L, Vt = L_new, Vt_new
+        rel = change / norm if norm > 0.0 else (0.0 if change == 0.0 else np.inf)
         if verbose and it % 10 == 0:
             print(f"SoftImputer: alpha {alpha:.4g}, iteration {it:4d}, relative change "
-                  f"{change / max(norm, 1e-300):.3e}, rank {s.size}, "
-                  f"{time.perf_counter() - start:.2f} s")
-        if change <= tol * norm or (norm == 0.0 and change == 0.0):
-            converged = True
+                  f"{rel:.3e}, rank {s.size}, {time.perf_counter() - start:.2f} s")
+        if rel <= tol:
             break
-    return L, Vt, V_block, it, converged
+    return L, Vt, V_block, it, rel
+
+
+def _offsets(obs, center):
+    """``(mean, row_bias, column_bias)`` of the observed entries for ``center``.
+
+    ``"biases"``: global mean plus row and column means damped by ``k / (k +
+    10)`` (``k`` observations), alternated a few sweeps; ``"mean"``: the
+    global mean; ``None``: zeros.
+    """
+    n, d = obs.shape
+    row_bias, column_bias = np.zeros(n), np.zeros(d)
+    mean = float(obs.values.mean()) if center is not None else 0.0
+    if center == "biases":
+        v = obs.values - mean
+        count_r = np.bincount(obs.rows, minlength=n)
+        count_c = np.bincount(obs.cols, minlength=d)
+        for _ in range(_BIAS_SWEEPS):
+            row_bias = np.bincount(obs.rows, v - column_bias[obs.cols],
+                                   minlength=n) / (count_r + _BIAS_RIDGE)
+            column_bias = np.bincount(obs.cols, v - row_bias[obs.rows],
+                                      minlength=d) / (count_c + _BIAS_RIDGE)
+    return mean, row_bias, column_bias
+
+
+def _centred(obs, offsets):
+    """``obs`` with the offsets removed from its values."""
+    mean, row_bias, column_bias = offsets
+    return obs._replace(values=obs.values - mean - row_bias[obs.rows]
+                        - column_bias[obs.cols])
+
+
+def _alpha_path(obs, *, center, max_rank, tol, max_iter, rng, verbose=0):
+    """Held-out choice of alpha along a warm-started path (see :class:`SoftImputer`).
+
+    Parameters
+    ----------
+    obs : Observed
+        All observed entries (not centred).
+    center : {"biases", "mean"} or None
+        Offsets fitted on the training share.
+    max_rank, tol, max_iter : int or None, float, int
+        As in :func:`soft_impute_iterations`.
+    rng : RandomState instance
+        Seed of the held-out split and of the partial SVDs.
+    verbose : int, default=0
+        Print the held-out error of each alpha.
+
+    Returns
+    -------
+    alphas : ndarray of shape (n_alphas,)
+        The path, from the largest singular value of the centred training
+        entries down by factors of 0.7.
+    errors : ndarray of shape (n_alphas,)
+        Held-out RMSE along the path.
+    best : int
+        Index of the chosen alpha.
+    warm_start : tuple
+        ``(L, Vt, V_block)`` of the chosen alpha.
+    """
+    from .._kernels.sampled import sampled_product
+
+    m = obs.values.size
+    n_val = int(round(_VALIDATION_SHARE * m))
+    if n_val < 1 or m - n_val < 2:
+        raise ValueError(
+            f"alpha='auto' needs at least {int(np.ceil(2 / (1 - _VALIDATION_SHARE)))} "
+            f"observed entries to hold some out; got {m}. Pass a number as alpha."
+        )
+    held = np.zeros(m, dtype=bool)
+    held[rng.choice(m, n_val, replace=False)] = True
+    train = Observed(obs.rows[~held], obs.cols[~held], obs.values[~held], obs.shape)
+    train = train._replace(indptr=_row_pointers(train))
+    offsets = _offsets(train, center)
+    r_train = _centred(train, offsets)
+    val = Observed(obs.rows[held], obs.cols[held], obs.values[held], obs.shape)
+    target = _centred(val, offsets).values
+    vr, vc = val.rows.astype(np.intp), val.cols.astype(np.intp)
+    top = float(partial_svd(r_train.csr(), 1, n_oversamples=5, max_iter=30, tol=1e-6,
+                            random_state=rng)[1][0])
+    alphas, errors, states = [], [], []
+    L = Vt = Vb = None
+    for k in range(_N_ALPHAS):  # k = 0: Z = 0, the offsets-only model
+        alpha = top * _ALPHA_RATIO**k
+        L, Vt, Vb, _, _ = soft_impute_iterations(
+            r_train, alpha, L=L, Vt=Vt, V_block=Vb, max_rank=max_rank, tol=tol,
+            max_iter=max_iter, rng=rng,
+        )
+        pred = sampled_product(L, np.ascontiguousarray(Vt.T), vr, vc) if L.shape[1] \
+            else np.zeros(vr.size)
+        alphas.append(alpha)
+        errors.append(float(np.sqrt(np.mean((pred - target) ** 2))))
+        states.append((L, Vt, Vb))
+        if verbose:
+            print(f"SoftImputer: alpha {alpha:.4g}, held-out RMSE {errors[-1]:.4g}, "
+                  f"rank {L.shape[1]}")
+        if len(errors) > 1 and errors[-1] > errors[-2]:  # past the minimum
+            break
+    errors = np.asarray(errors)
+    # The largest alpha (lowest rank) within _ALPHA_SLACK of the best
+    # held-out error: as accurate, cheaper and less noisy to refit.
+    best = int(np.flatnonzero(errors <= errors.min() * (1 + _ALPHA_SLACK))[0])
+    return np.asarray(alphas), errors, best, states[best]
 
 
 class SoftImputer(_BaseLowRankImputer):
@@ -215,10 +350,10 @@ class SoftImputer(_BaseLowRankImputer):
 
     _parameter_constraints = {
         **_BaseLowRankImputer._parameter_constraints,
-        "alpha": [StrOptions({"auto"}), Interval(numbers.Real, 0, None, closed="left")],
+        "alpha": [StrOptions({"auto"}), Interval(numbers.Real, 0, np.inf, closed="left")],
         "n_components": [None, Interval(numbers.Integral, 1, None, closed="left")],
         "center": [StrOptions({"biases", "mean"}), None],
-        "tol": [Interval(numbers.Real, 0, None, closed="neither")],
+        "tol": [Interval(numbers.Real, 0, np.inf, closed="neither")],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
     }
 
@@ -238,101 +373,39 @@ class SoftImputer(_BaseLowRankImputer):
     # ------------------------------------------------------------------ fit
     def _fit(self, obs):
         rng = check_random_state(self.random_state)
+        scale = self._scale
+        sobs = obs._replace(values=obs.values / scale)  # solve on X / max|X|
         if self.alpha == "auto":
-            alpha, init = self._choose_alpha(obs, rng)
+            alphas, errors, best, init = _alpha_path(
+                sobs, center=self.center, max_rank=self.n_components, tol=self.tol,
+                max_iter=self.max_iter, rng=rng, verbose=self.verbose)
+            alpha = float(alphas[best])
         else:
-            alpha, init = float(self.alpha), (None, None, None)
-            self.alpha_path_ = np.zeros(0)
-            self.validation_errors_ = np.zeros(0)
-        self._set_offsets(obs)
-        resid = obs._replace(values=self._pre(obs.values, obs.rows, obs.cols,
-                                              self._row_offset_train()[obs.rows]))
-        L, Vt, _, n_iter, converged = soft_impute_iterations(
-            resid, alpha, L=init[0], Vt=init[1], V_block=init[2], max_rank=self.n_components,
-            tol=self.tol, max_iter=self.max_iter, rng=rng, verbose=self.verbose,
+            alphas, errors, init = np.zeros(0), np.zeros(0), (None, None, None)
+            alpha = float(self.alpha) / scale
+        offsets = _offsets(sobs, self.center)
+        L, Vt, _, n_iter, change = soft_impute_iterations(
+            _centred(sobs, offsets), alpha, L=init[0], Vt=init[1], V_block=init[2],
+            max_rank=self.n_components, tol=self.tol, max_iter=self.max_iter, rng=rng,
+            verbose=self.verbose,
         )
-        if not converged:
-            warnings.warn(
-                f"SoftImputer did not converge in max_iter={self.max_iter} iterations "
-                f"(tol={self.tol}).",
-                ConvergenceWarning,
-            )
-        self.alpha_ = alpha
+        if change > self.tol:
+            warn_not_converged("SoftImputer", n_iter, change, self.tol,
+                               what="relative squared change")
+        self.mean_ = offsets[0] * scale
+        self.row_bias_ = offsets[1] * scale
+        self.column_bias_ = offsets[2] * scale
+        self.alpha_ = alpha * scale
+        self.alpha_path_ = alphas * scale
+        self.validation_errors_ = errors * scale
         self.n_iter_ = n_iter
-        s = np.linalg.norm(L, axis=0)
-        self.row_factors_ = np.ascontiguousarray(L)
+        self.row_factors_ = np.ascontiguousarray(L * scale)
         self.components_ = np.ascontiguousarray(Vt)
-        self.singular_values_ = s
-        self.rank_ = int(s.size)
+        self.singular_values_ = np.linalg.norm(L, axis=0) * scale
+        self.rank_ = int(Vt.shape[0])
         self._set_residual_variance(obs, self.predict_entries(obs.rows, obs.cols))
 
-    def _choose_alpha(self, obs, rng):
-        """Held-out choice of alpha along a warm-started path (see the class docstring)."""
-        m = obs.values.size
-        n_val = int(round(_VALIDATION_SHARE * m))
-        if n_val < 1 or m - n_val < 2:
-            raise ValueError(
-                f"alpha='auto' needs at least {int(np.ceil(2 / (1 - _VALIDATION_SHARE)))} "
-                f"observed entries to hold some out; got {m}. Pass a number as alpha."
-            )
-        held = np.zeros(m, dtype=bool)
-        held[rng.choice(m, n_val, replace=False)] = True
-        train = Observed(obs.rows[~held], obs.cols[~held], obs.values[~held], obs.shape)
-        train = train._replace(indptr=_row_pointers(train))
-        self._set_offsets(train)
-        offsets = self._row_offset_train()
-        r_train = train._replace(values=self._pre(train.values, train.rows, train.cols,
-                                                  offsets[train.rows]))
-        vr, vc = obs.rows[held].astype(np.intp), obs.cols[held].astype(np.intp)
-        target = self._pre(obs.values[held], vr, vc, offsets[vr])
-        top = float(partial_svd(r_train.csr(), 1, n_oversamples=5, max_iter=30, tol=1e-6,
-                                random_state=rng)[1][0])
-        from .._kernels.sampled import sampled_product
-
-        alphas, errors, states = [], [], []
-        L = Vt = Vb = None
-        best = 0
-        for k in range(_N_ALPHAS):  # k = 0: Z = 0, the offsets-only model
-            alpha = top * _ALPHA_RATIO**k
-            L, Vt, Vb, _, _ = soft_impute_iterations(
-                r_train, alpha, L=L, Vt=Vt, V_block=Vb, max_rank=self.n_components,
-                tol=self.tol, max_iter=self.max_iter, rng=rng,
-            )
-            pred = sampled_product(L, np.ascontiguousarray(Vt.T), vr, vc) if L.shape[1] \
-                else np.zeros(vr.size)
-            alphas.append(alpha)
-            errors.append(float(np.sqrt(np.mean((pred - target) ** 2))))
-            states.append((L, Vt, Vb))
-            if self.verbose:
-                print(f"SoftImputer: alpha {alpha:.4g}, held-out RMSE {errors[-1]:.4g}, "
-                      f"rank {L.shape[1]}")
-            if len(errors) > 1 and errors[-1] > errors[-2]:  # past the minimum
-                break
-        errors_arr = np.asarray(errors)
-        # The largest alpha (lowest rank) within _ALPHA_SLACK of the best
-        # held-out error: as accurate, cheaper and less noisy to refit.
-        best = int(np.flatnonzero(errors_arr <= errors_arr.min() * (1 + _ALPHA_SLACK))[0])
-        self.alpha_path_ = np.asarray(alphas)
-        self.validation_errors_ = errors_arr
-        return alphas[best], states[best]
-
     # ---------------------------------------------------------- offsets
-    def _set_offsets(self, obs):
-        n, d = obs.shape
-        self.row_bias_ = np.zeros(n)
-        self.column_bias_ = np.zeros(d)
-        self.mean_ = float(obs.values.mean()) if self.center is not None else 0.0
-        if self.center != "biases":
-            return
-        v = obs.values - self.mean_
-        count_r = np.bincount(obs.rows, minlength=n)
-        count_c = np.bincount(obs.cols, minlength=d)
-        for _ in range(_BIAS_SWEEPS):
-            self.row_bias_ = np.bincount(obs.rows, v - self.column_bias_[obs.cols],
-                                         minlength=n) / (count_r + _BIAS_RIDGE)
-            self.column_bias_ = np.bincount(obs.cols, v - self.row_bias_[obs.rows],
-                                            minlength=d) / (count_c + _BIAS_RIDGE)
-
     def _row_offset_train(self):
         return self.mean_ + self.row_bias_
 

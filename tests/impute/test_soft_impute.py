@@ -211,9 +211,22 @@ def test_n_components_caps_the_rank():
 def test_non_convergence_warns():
     X, _ = make_low_rank_matrix_with_missing(60, 40, rank=3, observed_fraction=0.4,
                                              random_state=0)
-    with pytest.warns(ConvergenceWarning, match="did not converge"):
+    with pytest.warns(ConvergenceWarning,
+                      match=r"SoftImputer did not converge: stopped at max_iter=2 .*change"):
         est = SoftImputer(alpha=1.0, max_iter=2, random_state=0).fit(X)
     assert est.n_iter_ == 2
+    with pytest.warns(ConvergenceWarning, match="SoftImputer did not converge"):
+        assert SoftImputer(max_iter=1, random_state=0).fit(X).n_iter_ == 1
+
+
+def test_no_warning_when_converged():
+    X, _ = make_low_rank_matrix_with_missing(80, 60, rank=3, observed_fraction=0.5,
+                                             noise=0.1, random_state=0)
+    for alpha in (1.0, "auto"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            est = SoftImputer(alpha=alpha, random_state=0).fit(X)
+        assert 1 <= est.n_iter_ < est.max_iter
 
 
 def test_soft_impute_iterations_warm_start():
@@ -221,18 +234,18 @@ def test_soft_impute_iterations_warm_start():
                                              random_state=4)
     obs = observed_entries(X, np.nan)
     rng = np.random.RandomState(0)
-    L, Vt, Vb, n_iter, converged = soft_impute_iterations(obs, 2.0, tol=1e-12, max_iter=2000,
-                                                          rng=rng)
-    assert converged and L.shape[1] == Vt.shape[0] == 2
+    L, Vt, Vb, n_iter, change = soft_impute_iterations(obs, 2.0, tol=1e-12, max_iter=2000,
+                                                       rng=rng)
+    assert change <= 1e-12 and L.shape[1] == Vt.shape[0] == 2
     np.testing.assert_allclose(Vt @ Vt.T, np.eye(2), atol=1e-10)
     # Restarting from the solution: converged after very few iterations, same point.
-    L2, Vt2, _, n_iter2, converged2 = soft_impute_iterations(obs, 2.0, L=L, Vt=Vt, V_block=Vb,
-                                                             tol=1e-12, max_iter=2000, rng=rng)
-    assert converged2 and n_iter2 < max(5, n_iter // 5)
+    L2, Vt2, _, n_iter2, change2 = soft_impute_iterations(obs, 2.0, L=L, Vt=Vt, V_block=Vb,
+                                                          tol=1e-12, max_iter=2000, rng=rng)
+    assert change2 <= 1e-12 and n_iter2 < max(5, n_iter // 5)
     np.testing.assert_allclose(L2 @ Vt2, L @ Vt, atol=1e-4)
     # Zero observations above alpha: the zero matrix at once.
     L3, Vt3, _, n3, c3 = soft_impute_iterations(obs, 1e6, max_iter=10, rng=rng)
-    assert L3.shape == (40, 0) and Vt3.shape == (0, 30) and n3 == 1 and c3
+    assert L3.shape == (40, 0) and Vt3.shape == (0, 30) and n3 == 1 and c3 == 0.0
 
 
 def test_fold_in_uses_new_row_biases():

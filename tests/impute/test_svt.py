@@ -82,9 +82,21 @@ def test_svt_explicit_tau_and_step():
 def test_svt_max_iter_reached_warns():
     X, _ = make_low_rank_matrix_with_missing(60, 50, rank=2, observed_fraction=0.5,
                                              random_state=0)
-    with pytest.warns(ConvergenceWarning, match="did not reach tol"):
+    with pytest.warns(ConvergenceWarning,
+                      match=r"SVTImputer did not converge: stopped at max_iter=5 .*residual"):
         est = SVTImputer(max_iter=5, random_state=0).fit(X)
     assert est.n_iter_ == 5 and est.residual_ > 1e-4 and not est.diverged_
+    with pytest.warns(ConvergenceWarning, match="max_iter=1 "):
+        assert SVTImputer(max_iter=1, random_state=0).fit(X).n_iter_ == 1
+
+
+def test_svt_no_warning_when_converged():
+    X, _ = make_low_rank_matrix_with_missing(60, 50, rank=2, observed_fraction=0.5,
+                                             random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est = SVTImputer(random_state=0).fit(X)
+    assert 1 <= est.n_iter_ < est.max_iter and est.residual_ < est.tol
 
 
 # --------------------------------------------------------------- divergence guard
@@ -128,8 +140,8 @@ def test_svt_safe_step_restart_is_not_judged_against_the_first_pass():
     """
     X, _ = make_low_rank_matrix_with_missing(60, 60, rank=2, observed_fraction=0.45,
                                              noise=0.1, random_state=0)
-    with pytest.warns(ConvergenceWarning) as record:
-        est = SVTImputer(random_state=0).fit(X)
+    with pytest.warns(ConvergenceWarning) as record:  # the authors' tau = 5 sqrt(n1 n2)
+        est = SVTImputer(tau=5 * 60.0, random_state=0).fit(X)
     messages = [str(w.message) for w in record]
     its = [int(m.group(1)) for msg in messages
            if (m := re.search(r"diverged at iteration (\d+)", msg))]
