@@ -1,4 +1,10 @@
-"""Very sparse random projections (Li, Hastie & Church 2006), seeded."""
+"""Very sparse random projections (Li, Hastie & Church 2006), seeded.
+
+Caller: FastRP (:mod:`lrsparse.embedding._fastrp`), whose random matrix ``R``
+is :func:`very_sparse_random_projection`.
+"""
+
+import numbers
 
 import numpy as np
 import scipy.sparse as sp
@@ -72,20 +78,32 @@ def very_sparse_random_projection(n_rows, n_cols, *, density=None, seed=0, dtype
     seed : int, default=0
         Seed; the same seed gives the same matrix.
     dtype : {np.float64, np.float32}, default=np.float64
+        dtype of the values.
 
     Returns
     -------
     R : scipy.sparse.csr_array of shape (n_rows, n_cols)
+        int32 indices, sorted within each row.
 
     References
     ----------
     .. [1] P. Li, T. J. Hastie and K. W. Church, "Very sparse random
        projections", KDD 2006.
+
+    Examples
+    --------
+    >>> from lrsparse._kernels.randproj import very_sparse_random_projection
+    >>> R = very_sparse_random_projection(100, 8, seed=0)
+    >>> R.shape, R.format, sorted(set(abs(R.data).round(6)))
+    ((100, 8), 'csr', [np.float64(1.118034)])
     """
+    for name, value in (("n_rows", n_rows), ("n_cols", n_cols)):
+        if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 0:
+            raise ValueError(f"{name} must be a nonnegative int; got {value!r}.")
     if density is None:
         density = 1.0 / np.sqrt(max(n_rows, 1))
-    if not 0.0 < density <= 1.0:
-        raise ValueError(f"density must be in (0, 1]; got {density!r}.")
+    if not (isinstance(density, numbers.Real) and 0.0 < density <= 1.0):
+        raise ValueError(f"density must be a float in (0, 1]; got {density!r}.")
     indptr, indices, signs = sparse_sign_pattern(
         int(n_rows), int(n_cols), float(density), int(seed)
     )
@@ -93,3 +111,9 @@ def very_sparse_random_projection(n_rows, n_cols, *, density=None, seed=0, dtype
     dtype = np.dtype(dtype)
     data = signs.astype(dtype) * dtype.type(scale)
     return sp.csr_array((data, indices, indptr), shape=(n_rows, n_cols))
+
+
+def _warm_up():
+    """Compile the kernel of this module once (its values are cast to the dtype after)."""
+    for dtype in (np.float64, np.float32):
+        very_sparse_random_projection(4, 2, seed=0, dtype=dtype)

@@ -53,3 +53,30 @@ def test_full_density_and_edge_shapes():
 def test_bad_density():
     with pytest.raises(ValueError, match="density"):
         very_sparse_random_projection(5, 4, density=0.0)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(density=1.5), "density"),
+        (dict(density=np.nan), "density"),
+        (dict(density="auto"), "density"),
+        (dict(n_rows=-1), "n_rows"),
+        (dict(n_cols=2.5), "n_cols"),
+    ],
+)
+def test_bad_arguments_name_the_argument(kwargs, match):
+    args = dict(n_rows=5, n_cols=4) | kwargs
+    with pytest.raises(ValueError, match=match):
+        very_sparse_random_projection(args.pop("n_rows"), args.pop("n_cols"), **args)
+
+
+def test_warm_up_and_dtypes():
+    from lrsparse._kernels.randproj import _warm_up, sparse_sign_pattern
+
+    _warm_up()
+    assert len(sparse_sign_pattern.signatures) >= 1
+    R32 = very_sparse_random_projection(50, 6, seed=3, dtype=np.float32)
+    R64 = very_sparse_random_projection(50, 6, seed=3)
+    assert R32.dtype == np.float32 and R32.indices.dtype == np.int32
+    np.testing.assert_allclose(R32.toarray(), R64.toarray(), rtol=1e-6)
