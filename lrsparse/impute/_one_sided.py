@@ -2,19 +2,19 @@
 
 import numbers
 import time
-import warnings
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_array, check_random_state
+from sklearn.utils.extmath import svd_flip
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._sklearn import Interval, _fit_context, is_scalar_nan, validate_data
-from ..utils.validation import check_component_scores
+from ..utils._sklearn import Interval, _fit_context
+from ..utils._solver import warn_not_converged
 from ..utils.extmath import partial_svd
-from ._base import observed_entries
+from ..utils.validation import check_component_scores
+from ._base import _MissingValuesMixin, check_finite_result, observed_entries, scaled
 
 __all__ = ["OneSidedCompletion"]
 
@@ -65,7 +65,11 @@ def pair_statistics(X, missing_values=np.nan):
     if not sp.issparse(X):
         X = check_array(X, dtype=[np.float64, np.float32], ensure_all_finite=False,
                         input_name="X")
-    return _pair_statistics(observed_entries(X, missing_values))
+    obs, scale = scaled(observed_entries(X, missing_values))
+    a, b, c, s = _pair_statistics(obs)
+    s = s * scale * scale
+    check_finite_result("pair_statistics", s)
+    return a, b, c, s
 
 
 def _pair_statistics(obs):
@@ -91,7 +95,101 @@ def _pair_statistics(obs):
     return a.astype(np.intp), b.astype(np.intp), c.astype(np.float64), s.astype(np.float64)
 
 
-class OneSidedCompletion(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+def _one_sided_scaled_gd(a, b, c, s, d, n_components, *, max_iter=500, tol=1e-8,
+                         random_state=None, verbose=0):
+    """Weighted symmetric completion ``min sum_ab C_ab (<V_a, V_b> - S_ab / C_ab)^2``.
+
+    Preconditioned gradient descent (ScaledGD) with backtracking on the loss,
+    from the top eigenvectors of ``S / C`` (see :class:`OneSidedCompletion`).
+    A pure function of the pair statistics (:func:`pair_statistics`).
+
+    Parameters
+    ----------
+    a, b : ndarray of int, shape (n_pairs,)
+        Column pairs ``a <= b``.
+    c : ndarray of shape (n_pairs,)
+        Pair counts ``C_ab > 0``.
+    s : ndarray of shape (n_pairs,)
+        Product sums ``S_ab``.
+    d : int
+        Number of columns.
+    n_components : int
+        Rank ``r`` of ``V V^T``.
+    max_iter : int, default=500
+        Maximum number of gradient steps.
+    tol : float, default=1e-8
+        Stop when the loss decreases by at most ``tol`` relative to it.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the spectral start's partial SVD.
+    verbose : int, default=0
+        Print the loss every 50 iterations.
+
+    Returns
+    -------
+    V : ndarray of shape (d, n_components)
+        Factor of the second-moment estimate ``V V^T``.
+    loss : float
+        Final weighted loss relative to the weighted sum of squared targets.
+    n_iter : int
+        Gradient steps run.
+    change : float
+        Last relative decrease of the loss (converged when ``<= tol``).
+    """
+    from .._kernels.sampled import sampled_product
+
+    r = n_components
+    target = s / c
+    # Weights averaging 1 over all d^2 entries (off-diagonal pairs count twice).
+    off = a != b
+    total = float(c.sum() + c[off].sum())
+    w = c * (d * d) / total
+    w_sym = np.where(off, 2.0 * w, w)
+    norm = max(0.5 * float(np.sum(w_sym * target * target)) / (d * d), 1e-300)
+
+    def loss_and_residual(V):
+        resid = sampled_product(V, V, a, b) - target
+        return 0.5 * float(np.sum(w_sym * resid * resid)) / (d * d), resid
+
+    def gradient(resid):
+        E = sp.coo_array((w * resid, (a, b)), shape=(d, d)).tocsr()
+        E = E + E.T - sp.diags_array(E.diagonal())
+        return E
+
+    # Spectral start: top eigenvectors of the (symmetric) target S / C.
+    T = sp.coo_array((target, (a, b)), shape=(d, d)).tocsr()
+    T = T + T.T - sp.diags_array(T.diagonal())
+    U, sv, _, _ = partial_svd(T, r, n_oversamples=5, max_iter=50, tol=1e-6,
+                              random_state=random_state)
+    V = np.ascontiguousarray(U * np.sqrt(sv))
+    f, resid = loss_and_residual(V)
+    step = _STEP
+    start = time.perf_counter()
+    change = np.inf
+    it = 0
+    for it in range(1, max_iter + 1):
+        G = 2.0 * (gradient(resid) @ V) / (d * d)
+        P = V.T @ V
+        P += _PRECOND_RIDGE * max(float(np.linalg.eigvalsh(P)[-1]), 1e-300) * np.eye(r)
+        D = np.linalg.solve(P, G.T).T * (d * d) / 2.0  # ScaledGD direction
+        while True:
+            V_new = np.ascontiguousarray(V - step * D)
+            f_new, resid_new = loss_and_residual(V_new)
+            if f_new <= f or step < 1e-10:
+                break
+            step *= _BACKTRACK
+        change = (f - f_new) / max(f_new, 1e-300)
+        V, f, resid = V_new, f_new, resid_new
+        step = min(step / _BACKTRACK, _STEP)  # try a longer step next time
+        if verbose and it % 50 == 0:
+            print(f"OneSidedCompletion: iteration {it:4d}, loss {f / norm:.6g}, "
+                  f"{time.perf_counter() - start:.2f} s")
+        if change <= tol:
+            break
+    return V, f / norm, it, change
+
+
+class OneSidedCompletion(_MissingValuesMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin,
+                         BaseEstimator):
     """Second moment and top right singular vectors of a matrix seen two entries per row.
 
     When each of ``m`` rows of a rank-``r`` matrix ``X`` reveals only a few
@@ -191,13 +289,10 @@ class OneSidedCompletion(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     """
 
     _parameter_constraints = {
+        **_MissingValuesMixin._parameter_constraints,
         "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
-        "tol": [Interval(numbers.Real, 0, None, closed="left")],
-        "missing_values": [numbers.Real, None],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
-        "n_jobs": [None, numbers.Integral],
+        "tol": [Interval(numbers.Real, 0, np.inf, closed="left")],
     }
 
     def __init__(self, n_components=2, *, max_iter=500, tol=1e-8, missing_values=np.nan,
@@ -209,13 +304,6 @@ class OneSidedCompletion(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         self.random_state = random_state
         self.verbose = verbose
         self.n_jobs = n_jobs
-
-    def _validate(self, X, reset):
-        return validate_data(
-            self, X, accept_sparse=["csr", "csc", "coo"], dtype=[np.float64, np.float32],
-            ensure_all_finite="allow-nan" if is_scalar_nan(self.missing_values) else True,
-            reset=reset,
-        )
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -236,12 +324,12 @@ class OneSidedCompletion(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         """
         from ..utils._numba import numba_threads
 
-        X = self._validate(X, reset=True)
+        X, obs = self._observed(X, reset=True)
         n, d = X.shape
         r = self.n_components
         if r > d:
             raise ValueError(f"n_components={r} must be <= n_features; got n_features = {d}.")
-        obs = observed_entries(X, self.missing_values)
+        obs, scale = scaled(obs)  # solve on X / max|X|: S / C is then at most 1
         a, b, c, s = _pair_statistics(obs)
         # A rank-r symmetric d x d matrix has d r - r (r - 1) / 2 degrees of freedom.
         dof = d * r - r * (r - 1) // 2
@@ -252,82 +340,32 @@ class OneSidedCompletion(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
                 f"components or more rows."
             )
         with numba_threads(self.n_jobs):
-            V, loss, n_iter = self._solve(a, b, c, s, d, check_random_state(self.random_state))
-        Q, sig, _ = np.linalg.svd(V, full_matrices=False)
-        Q = Q * np.sign(Q[np.argmax(np.abs(Q), axis=0), np.arange(r)])
-        self.factors_ = V
-        self.gram_ = V @ V.T
+            V, loss, n_iter, change = _one_sided_scaled_gd(
+                a, b, c, s, d, r, max_iter=self.max_iter, tol=self.tol,
+                random_state=check_random_state(self.random_state), verbose=self.verbose)
+        if change > self.tol:
+            warn_not_converged("OneSidedCompletion", n_iter, change, self.tol,
+                               what="relative decrease of the loss")
+        Q, sig, Wt = np.linalg.svd(V, full_matrices=False)
+        Q, _ = svd_flip(Q, Wt, u_based_decision=True)
+        # Prior of the fold-in: coordinates ~ N(0, explained variance) and
+        # per-entry noise = the mean second moment outside the components
+        # (diagonal targets S_aa / C_aa are the columns' second moments), in
+        # units of the data scale squared.
+        diag = a == b
+        second_moment = float(np.sum(s[diag] / c[diag])) / d
+        ev = sig**2
+        noise = max(second_moment - float(ev.sum()) / d, 1e-6 * float(ev.max()) / d, 1e-300)
+        self.factors_ = V * scale
+        self.gram_ = self.factors_ @ self.factors_.T
         self.components_ = np.ascontiguousarray(Q.T)
-        self.explained_variance_ = sig**2
+        self.explained_variance_ = ev * scale * scale
+        check_finite_result("OneSidedCompletion", self.gram_, self.explained_variance_)
         self.n_pairs_ = int(a.size)
         self.loss_ = loss
         self.n_iter_ = n_iter
-        # Prior of the fold-in: coordinates ~ N(0, explained_variance_) and
-        # per-entry noise = the mean second moment outside the components
-        # (diagonal targets S_aa / C_aa are the columns' second moments).
-        diag = a == b
-        second_moment = float(np.sum(s[diag] / c[diag])) / d
-        self._noise = max(second_moment - float(self.explained_variance_.sum()) / d,
-                          1e-6 * float(self.explained_variance_.max()) / d, 1e-300)
+        self._ridge = noise / np.maximum(ev, 1e-300)
         return self
-
-    def _solve(self, a, b, c, s, d, rng):
-        from .._kernels.sampled import sampled_product
-
-        r = self.n_components
-        target = s / c
-        # Weights averaging 1 over all d^2 entries (off-diagonal pairs count twice).
-        off = a != b
-        total = float(c.sum() + c[off].sum())
-        w = c * (d * d) / total
-        w_sym = np.where(off, 2.0 * w, w)
-
-        def loss_and_residual(V):
-            resid = sampled_product(V, V, a, b) - target
-            return 0.5 * float(np.sum(w_sym * resid * resid)) / (d * d), resid
-
-        def gradient(resid):
-            E = sp.coo_array((w * resid, (a, b)), shape=(d, d)).tocsr()
-            E = E + E.T - sp.diags_array(E.diagonal())
-            return E
-
-        # Spectral start: top eigenvectors of the (symmetric) target S / C.
-        T = sp.coo_array((target, (a, b)), shape=(d, d)).tocsr()
-        T = T + T.T - sp.diags_array(T.diagonal())
-        U, sv, _, _ = partial_svd(T, r, n_oversamples=5, max_iter=50, tol=1e-6,
-                                  random_state=rng)
-        V = np.ascontiguousarray(U * np.sqrt(sv))
-        f, resid = loss_and_residual(V)
-        step = _STEP
-        start = time.perf_counter()
-        converged = False
-        it = 0
-        for it in range(1, self.max_iter + 1):
-            G = 2.0 * (gradient(resid) @ V) / (d * d)
-            P = V.T @ V
-            P += _PRECOND_RIDGE * max(float(np.linalg.eigvalsh(P)[-1]), 1e-300) * np.eye(r)
-            D = np.linalg.solve(P, G.T).T * (d * d) / 2.0  # ScaledGD direction
-            while True:
-                V_new = np.ascontiguousarray(V - step * D)
-                f_new, resid_new = loss_and_residual(V_new)
-                if f_new <= f or step < 1e-10:
-                    break
-                step *= _BACKTRACK
-            decrease = f - f_new
-            V, f, resid = V_new, f_new, resid_new
-            step = min(step / _BACKTRACK, _STEP)  # try a longer step next time
-            if self.verbose and it % 50 == 0:
-                print(f"OneSidedCompletion: iteration {it:4d}, loss {f:.6g}, "
-                      f"{time.perf_counter() - start:.2f} s")
-            if decrease <= self.tol * max(f, 1e-300):
-                converged = True
-                break
-        if not converged:
-            warnings.warn(
-                f"OneSidedCompletion did not converge in max_iter={self.max_iter} iterations.",
-                ConvergenceWarning,
-            )
-        return V, f, it
 
     def transform(self, X):
         """Coordinates of rows on ``components_`` from their observed entries.
@@ -352,13 +390,11 @@ class OneSidedCompletion(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
         from ..utils._numba import numba_threads
 
         check_is_fitted(self)
-        X = self._validate(X, reset=False)
-        obs = observed_entries(X, self.missing_values)
+        X, obs = self._observed(X, reset=False)
         A = obs.csr()
-        ridge = self._noise / np.maximum(self.explained_variance_, 1e-300)
         with numba_threads(self.n_jobs):
             Z = ridge_fold_in(A.indptr, A.indices, A.data,
-                              np.ascontiguousarray(self.components_.T), ridge)
+                              np.ascontiguousarray(self.components_.T), self._ridge)
         return Z.astype(X.dtype, copy=False)
 
     def inverse_transform(self, X):
@@ -379,10 +415,3 @@ class OneSidedCompletion(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Base
     @property
     def _n_features_out(self):
         return self.components_.shape[0]
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        tags.input_tags.allow_nan = is_scalar_nan(self.missing_values)
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags

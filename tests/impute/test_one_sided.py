@@ -234,7 +234,8 @@ def test_float32_reproducible_and_input_untouched():
 def test_max_iter_warns():
     X, _ = make_low_rank_matrix_with_missing(2000, 12, rank=2, pattern="two_per_row",
                                              random_state=4)
-    with pytest.warns(ConvergenceWarning):
+    with pytest.warns(ConvergenceWarning, match=r"OneSidedCompletion did not converge: "
+                      r"stopped at max_iter=1 .*decrease of the loss"):
         est = OneSidedCompletion(max_iter=1, tol=0.0, random_state=0).fit(X)
     assert est.n_iter_ == 1
     with warnings.catch_warnings():
