@@ -3,7 +3,8 @@
 Three parts, all on ``make_low_rank_matrix_with_missing`` data (``X_true = A
 B^T`` with standard normal factors, Cai, Candes & Shen's setting):
 
-* **SVT**: ``SVTImputer`` (defaults) against a reference SVT written here
+* **SVT**: ``SVTImputer`` (defaults but the authors' ``tau = 5 sqrt(n1 n2)``,
+  which ``tau="auto"`` makes scale-free) against a reference SVT written here
   with ``scipy.sparse.linalg.svds``, following the authors' ``SVT.m``
   (same ``tau``, step, tolerance, kicking start and rank rule).
 * **soft-impute**: ``SoftImputer(center=None)`` against fancyimpute's
@@ -12,13 +13,15 @@ B^T`` with standard normal factors, Cai, Candes & Shen's setting):
 * **one-sided**: ``OneSidedCompletion`` from two observations per row against
   PCA of the zero-filled matrix and against ``SVTImputer`` on the same data.
 
-The implementations under comparison run in **interleaved rounds** (one
-untimed warm-up round, then ``repeats`` rounds each calling every function
-once; each gets the median of its times), so drift of a shared machine hits
-both alike.
+The implementations under comparison run in **interleaved rounds**
+(:func:`benchmarks._harness.time_interleaved`: one untimed warm-up round,
+then ``repeats`` rounds each calling every function once; each gets the
+median of its times), so drift of a shared machine hits both alike.  Ours is
+the estimators' ``fit`` (validation, the solver functions ``_svt``,
+``soft_impute_iterations``, ``_one_sided_scaled_gd``, attributes): what a
+user pays.
 """
 
-import sys
 import time
 import warnings
 
@@ -32,7 +35,7 @@ from lrsparse.datasets import make_low_rank_matrix_with_missing
 from lrsparse.impute import OneSidedCompletion, SoftImputer, SVTImputer
 from lrsparse.metrics import principal_angles, relative_error, subspace_distance
 
-from ._harness import Timing
+from ._harness import log, time_interleaved
 
 # SVT: (n, rank, observed fraction, label).  The 1000 x 1000 case uses the
 # authors' oversampling m / d_r = 6, d_r = r (2n - r) the degrees of freedom.
@@ -41,6 +44,11 @@ SVT_MAX_ITER = 500
 SVT_INCREMENT = 5
 SVT_TARGET_RATIO = 0.25  # ours at least 4x faster
 SVT_TARGET_ERROR = 2e-4
+
+
+def _authors_tau(n1, n2):
+    """``tau = 5 sqrt(n1 n2)`` of ``SVT.m`` (for data with unit-variance factors)."""
+    return 5.0 * np.sqrt(n1 * n2)
 
 
 def _oversampled(n, rank, ratio=6):
@@ -84,10 +92,6 @@ EXTRA_COLUMNS = (
 )
 
 
-def _log(msg):
-    print(msg, file=sys.stderr, flush=True)
-
-
 def _recording(fn):
     """``fn`` returning ``(result, warning messages)``."""
 
@@ -98,24 +102,6 @@ def _recording(fn):
         return result, [f"{w.category.__name__}: {w.message}" for w in caught]
 
     return wrapped
-
-
-def time_interleaved(fns, repeats, warmup=1):
-    """Median wall time of each of ``fns``, called in interleaved rounds.
-
-    One untimed warm-up round (numba compilation, cold caches), then
-    ``repeats`` rounds each calling every function once, in order.
-    """
-    results = [None] * len(fns)
-    times = [[] for _ in fns]
-    for _ in range(warmup):
-        results = [fn() for fn in fns]
-    for _ in range(repeats):
-        for i, fn in enumerate(fns):
-            start = time.perf_counter()
-            results[i] = fn()
-            times[i].append(time.perf_counter() - start)
-    return [Timing(float(np.median(t)), t, r) for t, r in zip(times, results)]
 
 
 # --------------------------------------------------------------------- SVT
@@ -160,7 +146,7 @@ def reference_svt(M, *, tol=SVT_TOL, max_iter=SVT_MAX_ITER, increment=SVT_INCREM
     m = b.size
     rows = np.repeat(np.arange(n1), np.diff(M.indptr))
     cols = M.indices
-    tau = 5.0 * np.sqrt(n1 * n2)
+    tau = _authors_tau(n1, n2)
     delta = 1.2 * n1 * n2 / m
     norm_b = float(np.linalg.norm(b))
     norm_pm = float(_svds(M, 1, rng)[1][0])
@@ -194,22 +180,25 @@ def _bench_svt(n, rank, p, label, threads, repeats):
     M.sort_indices()
     case = (f"SVT {n}x{n} rank {rank}, p={p:.4g}" + (f" ({label})" if label else "")
             + f", m={M.nnz}")
-    _log(case)
+    log(case)
 
     def ours():
-        return SVTImputer(random_state=0, n_jobs=threads).fit(M)
+        # The authors' tau (SVTImputer's "auto" is 5 ||P(M)||_2 / p, the same
+        # relation made scale-free): both solve the same problem.
+        return SVTImputer(tau=_authors_tau(n, n), random_state=0, n_jobs=threads).fit(M)
 
     def ref():
         return reference_svt(M)
 
-    t_ours, t_ref = time_interleaved([_recording(ours), _recording(ref)], repeats)
+    timed = time_interleaved({"ours": _recording(ours), "ref": _recording(ref)}, repeats)
+    t_ours, t_ref = timed["ours"], timed["ref"]
     est, w_ours = t_ours.result
     (L, Vt, n_iter, ref_rank, ref_res), w_ref = t_ref.result
     Z_ours = est.row_factors_ @ est.components_
     Z_ref = L @ Vt
     err_ours = relative_error(X_true, Z_ours)
     err_ref = relative_error(X_true, Z_ref)
-    _log(f"  ours {t_ours.median:.2f} s ({est.n_iter_} it, rank {est.rank_}, error "
+    log(f"  ours {t_ours.median:.2f} s ({est.n_iter_} it, rank {est.rank_}, error "
          f"{err_ours:.3g}); reference {t_ref.median:.2f} s ({n_iter} it, rank {ref_rank}, "
          f"error {err_ref:.3g})")
     note = [f"svds {SVDS_SOLVER}"]
@@ -272,7 +261,7 @@ def _bench_soft(n, rank, p, noise, alpha, threads, repeats):
     missing = np.isnan(X)
     case = (f"soft-impute {n}x{n} rank {rank}, p={p:g}, noise {noise:g}, alpha={alpha:g}, "
             f"max_rank={SOFT_MAX_RANK}, tol={SOFT_TOL:g}")
-    _log(case)
+    log(case)
 
     def ours():
         est = SoftImputer(alpha=alpha, center=None, tol=SOFT_TOL, max_iter=SOFT_MAX_ITER,
@@ -282,12 +271,13 @@ def _bench_soft(n, rank, p, noise, alpha, threads, repeats):
     def ref():
         return reference_soft_impute(X, alpha)
 
-    t_ours, t_ref = time_interleaved([_recording(ours), _recording(ref)], repeats)
+    timed = time_interleaved({"ours": _recording(ours), "ref": _recording(ref)}, repeats)
+    t_ours, t_ref = timed["ours"], timed["ref"]
     (est, X_ours), w_ours = t_ours.result
     (X_ref, n_iter, ref_rank), w_ref = t_ref.result
     err_ours = relative_error(X_true, X_ours, mask=missing)
     err_ref = relative_error(X_true, X_ref, mask=missing)
-    _log(f"  ours {t_ours.median:.2f} s ({est.n_iter_} it, rank {est.rank_}, error "
+    log(f"  ours {t_ours.median:.2f} s ({est.n_iter_} it, rank {est.rank_}, error "
          f"{err_ours:.4g}); reference {t_ref.median:.2f} s ({n_iter} it, rank {ref_rank}, "
          f"error {err_ref:.4g})")
     note = []
@@ -318,7 +308,7 @@ def _bench_one_sided(m, d, rank, threads, repeats):
     _, V = np.linalg.eigh(X_true.T @ X_true)
     V_true = V[:, ::-1][:, :rank]
     del X_true
-    _log(f"one-sided data {m} x {d} in {time.perf_counter() - start:.1f} s")
+    log(f"one-sided data {m} x {d} in {time.perf_counter() - start:.1f} s")
     case = f"one-sided {m // 1000}k x {d}, rank {rank}, 2 obs/row"
 
     def ours():
@@ -331,8 +321,9 @@ def _bench_one_sided(m, d, rank, threads, repeats):
         return SVTImputer(max_iter=ONE_SIDED_SVT_MAX_ITER, random_state=0,
                           n_jobs=threads).fit(X)
 
-    t_ours, t_pca, t_svt = time_interleaved(
-        [_recording(ours), _recording(pca), _recording(svt)], repeats)
+    timed = time_interleaved(
+        {"ours": _recording(ours), "pca": _recording(pca), "svt": _recording(svt)}, repeats)
+    t_ours, t_pca, t_svt = timed["ours"], timed["pca"], timed["svt"]
     est, w_ours = t_ours.result
     d_ours = subspace_distance(est.components_.T, V_true)
     base = {
@@ -346,7 +337,7 @@ def _bench_one_sided(m, d, rank, threads, repeats):
 
     pca_est, w_pca = t_pca.result
     d_pca = subspace_distance(pca_est.components_.T, V_true)
-    _log(f"  ours {t_ours.median:.2f} s, distance {d_ours:.3g}; zero-filled PCA "
+    log(f"  ours {t_ours.median:.2f} s, distance {d_ours:.3g}; zero-filled PCA "
          f"{t_pca.median:.3f} s, distance {d_pca:.3g}")
     rows.append(base | {
         "peer": "zero-filled PCA (sklearn, arpack, sparse input)", "peer_s": t_pca.median,
@@ -365,10 +356,10 @@ def _bench_one_sided(m, d, rank, threads, repeats):
             f"diverged_={svt_est.diverged_}; {len(w_svt)} warnings")
     if inside is not None:
         note += f"; its {C.shape[1]} components vs true span: sin max angle {inside:.3g}"
-    _log(f"  SVTImputer {t_svt.median:.2f} s, {svt_est.n_iter_} it, rank {svt_est.rank_}, "
+    log(f"  SVTImputer {t_svt.median:.2f} s, {svt_est.n_iter_} it, rank {svt_est.rank_}, "
          f"distance {d_svt:.3g}; {note}")
     for w in w_svt:
-        _log(f"    {w}")
+        log(f"    {w}")
     rows.append(base | {
         "peer": "SVTImputer (same data)", "peer_s": t_svt.median, "peer_times": t_svt.times,
         "ratio": t_ours.median / t_svt.median, "peer_metric": d_svt,
@@ -403,7 +394,7 @@ def _targets(rows):
 
 
 def run(quick, threads, repeats):
-    _log(f"reference SVT uses svds solver={SVDS_SOLVER!r} (ARPACK for k=1)")
+    log(f"reference SVT uses svds solver={SVDS_SOLVER!r} (ARPACK for k=1)")
     rows = []
     for n, rank, p, label in SVT_QUICK if quick else SVT_CASES:
         rows.append(_bench_svt(n, rank, p, label, threads, repeats))
