@@ -1,5 +1,6 @@
 import tracemalloc
 
+import networkx as nx
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -9,7 +10,7 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 
 from lrsparse.datasets import make_sbm_graph
-from lrsparse.embedding import FastRP
+from lrsparse.embedding import FastRP, fastrp_embedding
 from lrsparse.metrics import node_classification_score
 
 
@@ -238,3 +239,124 @@ def test_memory_never_forms_dense_n_by_n():
     dense_bytes = n * n * 8
     # O(nnz + n d): a few n x d buffers plus the CSR copies, far below n^2.
     assert peak < 0.01 * dense_bytes, peak
+
+
+# ---------------------------------------------------------------- real-world inputs
+def _int64(A):
+    A = A.copy()
+    if A.format == "coo":
+        A.row, A.col = A.row.astype(np.int64), A.col.astype(np.int64)
+    else:
+        A.indices, A.indptr = A.indices.astype(np.int64), A.indptr.astype(np.int64)
+    return A
+
+
+def test_networkx_graph_both_modes():
+    G = nx.karate_club_graph()  # weighted edges
+    S = nx.to_scipy_sparse_array(G)
+    assert S.indices.dtype == np.int64
+    expected = FastRP(n_components=8, random_state=0).fit_transform(nx.to_numpy_array(G))
+    np.testing.assert_allclose(FastRP(n_components=8, random_state=0).fit_transform(S),
+                               expected, atol=1e-12)
+    nodes = np.arange(S.shape[0])[:, None]
+    est = FastRP(n_components=8, graph=S, random_state=0).fit(nodes)
+    np.testing.assert_allclose(est.embedding_, expected, atol=1e-12)
+    np.testing.assert_allclose(FastRP(n_components=8, random_state=0).fit(S).transform(S),
+                               expected, atol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "container",
+    [sp.csr_matrix, sp.csr_array, sp.csc_matrix, sp.csc_array, sp.coo_matrix, sp.coo_array],
+)
+def test_int64_indices_fit_transform_and_graph(sbm, container):
+    A = sp.csr_array(sp.csr_array(sbm[0])[:60][:, :60])
+    expected = FastRP(n_components=8, random_state=0).fit_transform(A)
+    X = _int64(container(A))
+    before = X.copy()
+    est = FastRP(n_components=8, random_state=0)
+    np.testing.assert_allclose(est.fit_transform(X), expected, atol=1e-12)
+    np.testing.assert_allclose(est.transform(X), expected, atol=1e-10)
+    E = FastRP(n_components=8, graph=X, random_state=0).fit_transform(np.arange(60)[:, None])
+    np.testing.assert_allclose(E, expected, atol=1e-12)
+    assert (X != before).nnz == 0
+
+
+def test_graph_too_large_for_int32():
+    S = sp.coo_array(([1.0], ([0], [1])), shape=(2**31, 2**31))
+    with pytest.raises(ValueError, match="graph is too large for int32"):
+        FastRP(graph=S).fit([[0]])
+    with pytest.raises(ValueError, match="adjacency is too large for int32"):
+        fastrp_embedding(S)
+
+
+# ----------------------------------------------------------------------- solver
+@pytest.mark.parametrize(
+    "params",
+    [{}, dict(standardize=False, normalize_iterations=False, self_influence=0.5, density=0.3)],
+)
+def test_function_equals_estimator(sbm, params):
+    A, _ = sbm
+    est = FastRP(n_components=12, random_state=5, **params)
+    E, R = fastrp_embedding(A, n_components=12, random_state=5, return_projection=True,
+                            **params)
+    np.testing.assert_array_equal(E, est.fit_transform(A))
+    assert (R != est.random_projection_).nnz == 0
+    assert isinstance(fastrp_embedding(A, n_components=2, random_state=0), np.ndarray)
+
+
+# ------------------------------------------------------------------------ scale
+SCALES = [1e-300, 1e-250, 1e-100, 1e-6, 1.0, 1e6, 1e100, 1e250]
+
+
+@pytest.mark.parametrize("factor", SCALES)
+@pytest.mark.parametrize(
+    "params",
+    [{}, dict(normalize_iterations=False, standardize=False, self_influence=1.0)],
+)
+def test_embedding_invariant_to_edge_weight_scale(rng, factor, params):
+    # Weighted, directed, with nodes without out-edges (their L_jj is 1).
+    n = 80
+    S = sp.random_array((n, n), density=0.08, rng=rng, format="csr")
+    S = sp.csr_array(S.toarray() * (np.arange(n) >= 3)[:, None])
+    est = FastRP(n_components=8, random_state=0, **params)
+    E = est.fit_transform(S)
+    scaled = FastRP(n_components=8, random_state=0, **params)
+    E_scaled = scaled.fit_transform(S * factor)
+    assert np.abs(E).max() > 0.1
+    np.testing.assert_allclose(E_scaled, E, rtol=1e-9, atol=1e-9 * np.abs(E).max())
+    np.testing.assert_allclose(scaled.transform(S[:5] * factor), est.transform(S[:5]),
+                               rtol=1e-9, atol=1e-9 * np.abs(E).max())
+
+
+def test_subnormal_weights_are_a_clear_error():
+    with pytest.raises(ValueError, match="too small for float64"):
+        FastRP(n_components=2).fit(np.array([[0.0, 1e-310], [1e-310, 0.0]]))
+
+
+def test_normalization_strength_overflow_is_a_clear_error():
+    # Node 1's degree is 1e-300 edge-weight units: 1e-300 ** -5 overflows.
+    S = np.array([[0.0, 1.0, 1.0], [1e-300, 0.0, 0.0], [1.0, 1.0, 0.0]])
+    with pytest.raises(ValueError, match="normalization_strength=-5.0 is too large"):
+        FastRP(n_components=2, normalization_strength=-5.0).fit(S)
+
+
+@pytest.mark.parametrize(
+    "param, value",
+    [
+        ("n_components", 0),
+        ("n_components", 2.5),
+        ("normalization_strength", np.inf),
+        ("normalization_strength", np.nan),
+        ("self_influence", -np.inf),
+        ("density", 0.0),
+        ("density", 1.5),
+        ("density", np.nan),
+        ("n_jobs", 1.5),
+    ],
+)
+def test_bad_numeric_parameters(param, value):
+    with pytest.raises(ValueError, match=f"'{param}' parameter"):
+        FastRP(**{param: value}).fit(np.eye(3))
+    with pytest.raises(ValueError, match=f"'{param}' parameter"):
+        fastrp_embedding(np.eye(3), **{param: value})

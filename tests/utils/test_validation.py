@@ -1,3 +1,4 @@
+import networkx as nx
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -75,3 +76,48 @@ def test_missing_mask_dense_and_sparse():
     np.testing.assert_array_equal(M.toarray(), [[False, False], [True, False]])
     with pytest.raises(ValueError, match="missing_values"):
         missing_mask(X, missing_values="NA")
+
+
+def _int64(A):
+    """``A`` (csr/csc/coo, matrix or array) with int64 index arrays."""
+    A = A.copy()
+    if A.format == "coo":
+        A.row, A.col = A.row.astype(np.int64), A.col.astype(np.int64)
+    else:
+        A.indices, A.indptr = A.indices.astype(np.int64), A.indptr.astype(np.int64)
+    return A
+
+
+@pytest.mark.parametrize(
+    "container",
+    [sp.csr_matrix, sp.csr_array, sp.csc_matrix, sp.csc_array, sp.coo_matrix, sp.coo_array],
+)
+def test_check_adjacency_int64_indices(container):
+    dense = np.array([[0, 2, 0], [1, 0, 3], [0, 0, 0]], dtype=float)
+    S = _int64(container(dense))
+    before = S.copy()
+    A = check_adjacency(S, input_name="graph")
+    assert isinstance(A, sp.csr_array)
+    assert A.indices.dtype == np.int32 and A.indptr.dtype == np.int32
+    np.testing.assert_array_equal(A.toarray(), dense)
+    assert (S != before).nnz == 0
+
+
+def test_check_adjacency_networkx_and_nonzero_coo():
+    G = nx.karate_club_graph()
+    S = nx.to_scipy_sparse_array(G)
+    assert S.indices.dtype == np.int64  # the input this test is about
+    A = check_adjacency(S)
+    assert A.indices.dtype == np.int32 and (A != S).nnz == 0
+    M = nx.to_numpy_array(G)
+    C = sp.coo_array((M[np.nonzero(M)], np.nonzero(M)), shape=M.shape)
+    np.testing.assert_array_equal(check_adjacency(C).toarray(), M)
+
+
+def test_check_adjacency_too_large_for_int32():
+    # Two stored entries, but 2**31 nodes: int32 cannot index them.
+    S = sp.coo_array(([1.0, 1.0], ([0, 2**31 - 1], [1, 2**31 - 1])), shape=(2**31, 2**31))
+    with pytest.raises(ValueError, match="graph is too large for int32 sparse indices"):
+        check_adjacency(S, input_name="graph")
+    with pytest.raises(ValueError, match="too large for int32"):
+        check_adjacency(sp.coo_array(([1.0], ([0], [0])), shape=(2, 2**31)), square=False)
