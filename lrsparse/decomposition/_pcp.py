@@ -9,6 +9,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._sklearn import Interval, StrOptions, _fit_context, validate_data
+from ..utils._solver import data_scale, warn_not_converged
 from ..utils.extmath import partial_svd, svd_above_threshold
 
 __all__ = ["PrincipalComponentPursuit"]
@@ -26,20 +27,28 @@ _FULL_SVD_SHARE = 0.3
 _DUAL_TOL_FACTOR = 100.0
 
 
-def _ialm(D, lam, low_rank_step, *, mu, tol, max_iter, verbose, name):
+def _ialm(D, lam, low_rank_step, *, mu, tol, max_iter, verbose=0, name="PrincipalComponentPursuit"):
     """Inexact augmented Lagrangian for ``min ||L||_* + lam ||S||_1, L + S = D``.
 
     ``low_rank_step(M, tau)`` returns the low-rank update for the matrix
     ``M = D - S + Y / mu`` and threshold ``tau = 1 / mu`` (singular value
     thresholding in fit, a projection on the fitted row space in transform).
-    Returns ``(L, S, n_iter, converged)``.
+    ``mu=None`` is Lin et al.'s start ``1.25 / ||D||_2``.  The stopping test
+    is relative (``||D - L - S||_F <= tol ||D||_F``, ``mu ||S_k - S_{k-1}||_F
+    <= 100 tol ||D||_F``); callers pass ``D`` divided by its largest
+    magnitude, so that the dual test (whose ``mu`` has the units of
+    ``1 / D``) and the iteration count do not depend on the data's units.
+
+    Returns ``(L, S, n_iter, converged, change)`` where ``change`` is the
+    last ``max(primal residual, dual residual / 100)`` relative to ``||D||_F``.
+    No state is kept between calls.
     """
     from .._kernels.prox import alm_sparse_step
 
     norm_D = float(np.linalg.norm(D))
     S = np.zeros_like(D)
     if norm_D == 0.0:
-        return np.zeros_like(D), S, 0, True
+        return np.zeros_like(D), S, 0, True, 0.0
     # Dual start Y = D / J(D), J(D) = max(||D||_2, ||D||_inf / lam) (Lin et al.).
     norm_two = float(partial_svd(D, 1, n_oversamples=5, max_iter=30, tol=1e-6,
                                  random_state=0)[1][0])
@@ -49,6 +58,7 @@ def _ialm(D, lam, low_rank_step, *, mu, tol, max_iter, verbose, name):
     start = time.perf_counter()
     converged = False
     L = np.zeros_like(D)
+    change = np.inf
     for it in range(1, max_iter + 1):
         L = low_rank_step(D - S + Y / mu, 1.0 / mu)
         S_old = S
@@ -57,7 +67,8 @@ def _ialm(D, lam, low_rank_step, *, mu, tol, max_iter, verbose, name):
         # Dual residual (Boyd et al.'s ADMM criterion): a feasible point is
         # not yet optimal while the sparse part still moves.
         dual = mu * float(np.linalg.norm(S - S_old)) / norm_D
-        if verbose and (it % 10 == 0 or max(err, dual) < tol):
+        change = max(err, dual / _DUAL_TOL_FACTOR)
+        if verbose and (it % 10 == 0 or change < tol):
             print(f"{name}: iteration {it:4d}, residual {err:.3e}, dual {dual:.3e}, "
                   f"{time.perf_counter() - start:.2f} s")
         if err < tol and dual < _DUAL_TOL_FACTOR * tol:
@@ -71,7 +82,7 @@ def _ialm(D, lam, low_rank_step, *, mu, tol, max_iter, verbose, name):
             mu = min(mu * _RHO, mu_max)
         elif dual > 10.0 * err:
             mu /= _RHO
-    return L, S, it, converged
+    return L, S, it, converged, float(change)
 
 
 class _SingularValueThresholding:
@@ -79,8 +90,11 @@ class _SingularValueThresholding:
 
     :func:`~lrsparse.utils.extmath.svd_above_threshold` starts from ``sv``
     triplets and grows the block by 5% of ``min(n, d)`` while all exceed
-    ``tau``; the next call predicts ``rank + 1`` triplets, or ``rank + 5%``
-    when all were kept (Lin, Chen & Ma).
+    ``tau``; the shrinkage itself is the shared kernel
+    :func:`lrsparse._kernels.prox.svd_shrink`.  The next call predicts
+    ``rank + 1`` triplets, or ``rank + 5%`` when all were kept (Lin, Chen &
+    Ma).  The object only carries arrays (the warm start and the last
+    factors) from one call to the next.
     """
 
     def __init__(self, shape, n_oversamples, rng):
@@ -94,11 +108,14 @@ class _SingularValueThresholding:
         self.U = self.s = self.Vt = None
 
     def __call__(self, M, tau):
+        from .._kernels.prox import svd_shrink
+
         U, s, Vt, self.V = svd_above_threshold(
             M, tau, n_start=self.sv, increment=self.step, V0=self.V,
             n_oversamples=self.n_oversamples, random_state=self.rng, dense_share=_FULL_SVD_SHARE,
         )
-        s = s - M.dtype.type(tau)
+        U, s, Vt = svd_shrink(np.ascontiguousarray(U), np.ascontiguousarray(s),
+                              np.ascontiguousarray(Vt), float(tau))
         r = s.shape[0]
         self.sv = min(r + 1 if r < self.sv else r + self.step, self.min_dim)
         self.rank, self.U, self.s, self.Vt = r, U, s, Vt
@@ -155,22 +172,36 @@ class PrincipalComponentPursuit(OneToOneFeatureMixin, TransformerMixin, BaseEsti
     so ``fit_transform``) equals ``low_rank_`` when the decomposition is exact
     (the regime PCP is meant for).
 
+    The problem is scale-equivariant: ``X`` is divided by its largest
+    magnitude before solving (:func:`lrsparse.utils._solver.data_scale`) and
+    the parts are multiplied back, so data in any units (``1e-100 * X`` to
+    ``1e100 * X``) give the same iterations, rank and relative accuracy, and
+    ``lam`` and ``tol`` need no change with the units.
+
     Read more in the :ref:`User Guide <robust_pca>`.
 
     Parameters
     ----------
     lam : "auto" or float > 0, default="auto"
-        Weight of the l1 norm; "auto" is ``1 / sqrt(max(n_samples,
-        n_features))``, the universal choice of Candes et al.
+        Weight ``lambda`` of the l1 norm in Candes et al.'s objective
+        ``||L||_* + lambda ||S||_1`` (unitless: both norms scale with ``X``);
+        "auto" is ``1 / sqrt(max(n_samples, n_features))``, their universal
+        choice.  Larger values put less in ``sparse_``.
     mu : "auto" or float > 0, default="auto"
-        Initial penalty of the augmented Lagrangian; "auto" is
-        ``1.25 / ||X||_2`` (Lin et al.).
-    tol : float, default=1e-7
-        Stop when ``||X - L - S||_F <= tol ||X||_F`` (primal residual) and
-        ``mu ||S_k - S_{k-1}||_F <= 100 tol ||X||_F`` (dual residual).
-    max_iter : int, default=500
-        Maximum number of iterations.
-    n_oversamples : int, default=5
+        Initial penalty ``mu_0`` of the augmented Lagrangian (Lin et al.'s
+        ``mu``); "auto" is ``1.25 / ||X||_2`` (Lin et al.).  It only affects
+        the path, not the optimum, and has the units of ``1 / X``: to keep
+        the same iterates for ``c * X``, pass ``mu / c``.  It grows by
+        ``rho = 1.5`` per iteration (Lin et al.'s ``rho``) up to ``1e7 mu_0``.
+    tol : float in (0, inf), default=1e-7
+        Stop when ``||X - L - S||_F <= tol ||X||_F`` (primal residual,
+        Lin et al.'s stopping criterion with ``epsilon = tol``) and
+        ``mu ||S_k - S_{k-1}||_F <= 100 tol ||X||_F`` on ``X`` divided by
+        its largest magnitude (dual residual).
+    max_iter : int >= 1, default=500
+        Maximum number of iterations; reaching it emits a
+        :class:`~sklearn.exceptions.ConvergenceWarning`.
+    n_oversamples : int >= 0, default=5
         Extra vectors in the block of the partial SVD.
     random_state : int, RandomState instance or None, default=None
         Seed of the partial SVD's start vectors.
@@ -220,9 +251,9 @@ class PrincipalComponentPursuit(OneToOneFeatureMixin, TransformerMixin, BaseEsti
     """
 
     _parameter_constraints = {
-        "lam": [StrOptions({"auto"}), Interval(numbers.Real, 0, None, closed="neither")],
-        "mu": [StrOptions({"auto"}), Interval(numbers.Real, 0, None, closed="neither")],
-        "tol": [Interval(numbers.Real, 0, None, closed="neither")],
+        "lam": [StrOptions({"auto"}), Interval(numbers.Real, 0, np.inf, closed="neither")],
+        "mu": [StrOptions({"auto"}), Interval(numbers.Real, 0, np.inf, closed="neither")],
+        "tol": [Interval(numbers.Real, 0, np.inf, closed="neither")],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "n_oversamples": [Interval(numbers.Integral, 0, None, closed="left")],
         "random_state": ["random_state"],
@@ -242,6 +273,15 @@ class PrincipalComponentPursuit(OneToOneFeatureMixin, TransformerMixin, BaseEsti
     def _lam(self, shape):
         return 1.0 / np.sqrt(max(shape)) if self.lam == "auto" else float(self.lam)
 
+    def _validate_X(self, X, reset):
+        """Validated ``X``, and the same divided by its largest magnitude (``D``, ``scale``)."""
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=reset,
+                          ensure_min_samples=1)
+        scale = data_scale(X)
+        # Divided in float64 (float32 data of a tiny scale would lose digits).
+        D = np.ascontiguousarray((X / np.float64(scale)).astype(X.dtype, copy=False))
+        return D, scale
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Decompose ``X`` into ``low_rank_ + sparse_``.
@@ -249,7 +289,7 @@ class PrincipalComponentPursuit(OneToOneFeatureMixin, TransformerMixin, BaseEsti
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            The matrix to decompose (finite values).
+            The matrix to decompose (finite values, dense).
         y : Ignored
             Not used, present for API consistency.
 
@@ -258,34 +298,36 @@ class PrincipalComponentPursuit(OneToOneFeatureMixin, TransformerMixin, BaseEsti
         self : object
             Fitted estimator.
         """
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=True,
-                          ensure_min_samples=1)
-        D = np.ascontiguousarray(X)
+        D, scale = self._validate_X(X, reset=True)
         svt = _SingularValueThresholding(D.shape, self.n_oversamples,
                                          check_random_state(self.random_state))
-        L, S, n_iter, converged = _ialm(
-            D, self._lam(D.shape), svt, mu=None if self.mu == "auto" else self.mu,
-            tol=self.tol, max_iter=self.max_iter, verbose=self.verbose,
-            name=type(self).__name__,
+        name = type(self).__name__
+        mu = None
+        if self.mu != "auto":
+            # mu has the units of 1 / X: on X / scale it is mu * scale.
+            mu = float(self.mu) * scale
+            if not 0.0 < mu < np.inf:
+                raise ValueError(
+                    f"mu={self.mu!r} times the largest magnitude of X ({scale:.3g}) is "
+                    f"{mu!r}, outside float64's range; mu has the units of 1 / X "
+                    f"(the default, 'auto', is 1.25 / ||X||_2)."
+                )
+        L, S, n_iter, converged, change = _ialm(
+            D, self._lam(D.shape), svt, mu=mu,
+            tol=self.tol, max_iter=self.max_iter, verbose=self.verbose, name=name,
         )
-        if not converged and n_iter:
-            import warnings
-
-            from sklearn.exceptions import ConvergenceWarning
-
-            warnings.warn(
-                f"PrincipalComponentPursuit did not converge in max_iter={self.max_iter} "
-                f"iterations (tol={self.tol}); increase max_iter.",
-                ConvergenceWarning,
-            )
-        self.low_rank_, self.sparse_ = L, S
+        if not converged:
+            warn_not_converged(name, n_iter, change, self.tol,
+                               what="relative residual max(primal, dual / 100)")
+        dtype = D.dtype.type
+        self.low_rank_, self.sparse_ = L * dtype(scale), S * dtype(scale)
         self.n_iter_ = n_iter
         if svt.Vt is None:  # X == 0
             self.components_ = np.zeros((0, D.shape[1]), dtype=D.dtype)
             self.singular_values_ = np.zeros(0, dtype=D.dtype)
         else:
             self.components_ = np.ascontiguousarray(svt.Vt)
-            self.singular_values_ = svt.s
+            self.singular_values_ = svt.s * dtype(scale)
         self.rank_ = int(self.components_.shape[0])
         return self
 
@@ -294,22 +336,25 @@ class PrincipalComponentPursuit(OneToOneFeatureMixin, TransformerMixin, BaseEsti
 
         Solves ``min ||S||_1`` subject to ``X = C components_ + S`` row by row
         (least absolute deviations on ``components_``) with the same
-        augmented Lagrangian as :meth:`fit`, refits each row by least squares
-        on its entries with ``S == 0`` (an LAD fit passes exactly through
-        them), and returns ``C components_``.
+        augmented Lagrangian as :meth:`fit` (on ``X`` divided by its largest
+        magnitude, so the result scales with ``X``), refits each row by
+        least squares on its entries with ``S == 0`` (an LAD fit passes
+        exactly through them), and returns ``C components_``.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Rows to clean (finite values, dense), in the features seen in
+            :meth:`fit`.
 
         Returns
         -------
         X_low_rank : ndarray of shape (n_samples, n_features)
+            Low-rank part of each row, in the row space ``components_``;
+            the dtype of ``X`` (float32 or float64).
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False,
-                          ensure_min_samples=1)
-        D = np.ascontiguousarray(X)
+        D, scale = self._validate_X(X, reset=False)
         V = self.components_.astype(D.dtype)
         if V.shape[0] == 0:
             return np.zeros_like(D)
@@ -317,9 +362,13 @@ class PrincipalComponentPursuit(OneToOneFeatureMixin, TransformerMixin, BaseEsti
         def project(M, tau):
             return (M @ V.T) @ V
 
-        L, S, _, _ = _ialm(D, 1.0, project, mu=None, tol=self.tol, max_iter=self.max_iter,
-                           verbose=0, name=type(self).__name__)
-        return _polish_lad(D, L, S, V)
+        name = type(self).__name__
+        L, S, n_iter, converged, change = _ialm(D, 1.0, project, mu=None, tol=self.tol,
+                                                max_iter=self.max_iter, name=name)
+        if not converged:
+            warn_not_converged(f"{name}.transform", n_iter, change, self.tol,
+                               what="relative residual max(primal, dual / 100)")
+        return _polish_lad(D, L, S, V) * D.dtype.type(scale)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -17,9 +17,11 @@ import scipy.sparse as sp
 from scipy.stats import chi2, norm
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_random_state, gen_batches
+from sklearn.utils.extmath import svd_flip
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._sklearn import Interval, _fit_context, validate_data
+from ..utils._solver import data_scale, warn_not_converged
 from ..utils.validation import check_component_scores
 from ..utils.extmath import partial_svd, weighted_centered_operator, weighted_quantile
 
@@ -37,6 +39,34 @@ _TAIL_SLACK = 0.25
 _ROUND_SVD_ITER = 4
 # Rows on which the per-direction quantiles are computed (see _direction_statistics).
 _QUANTILE_SAMPLE = 20000
+# The filter works with second moments of X (every statistic is a ratio of
+# them, so the result is scale-equivariant without rescaling X): squares of
+# magnitudes in this range, summed over up to 1e28 terms, stay normal float64.
+_SCALE_RANGE = (1e-140, 1e140)
+
+
+def _check_data_scale(est, X):
+    """``ValueError`` where the squares of ``X`` (variances) leave float64's range."""
+    # max |x| from the extremes: np.abs(X) would be a copy of X (streaming
+    # memory); data_scale then applies the library's checks to that number.
+    data = X.data if sp.issparse(X) else X
+    extreme = max(abs(float(data.max())), abs(float(data.min()))) if data.size else 0.0
+    scale = data_scale(np.array([extreme]))
+    low, high = _SCALE_RANGE
+    if scale != 1.0 and not low <= scale <= high:
+        raise ValueError(
+            f"{type(est).__name__} works with variances (squares of X): the largest "
+            f"magnitude of X, {scale:.3g}, must lie in [{low:g}, {high:g}] for them to stay "
+            f"within float64. Rescale X, e.g. multiply it by a power of ten."
+        )
+
+
+def _validate_X(est, X, reset):
+    """``validate_data`` for the robust PCA estimators: dense or CSR/CSC, any index dtype."""
+    X = validate_data(est, X, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32],
+                      reset=reset)
+    _check_data_scale(est, X)
+    return X
 
 
 def _validate_contamination_and_size(est, n, d):
@@ -97,9 +127,17 @@ def _filter(X, n_components, contamination, *, V0, n_oversamples, max_iter, tol,
             verbose=0, name=""):
     """The robust PCA filter on ``X`` (dense or sparse); see :class:`RobustPCA`.
 
-    Returns ``(weights, mean, U, s, Vt, n_rounds)`` where ``Vt`` holds the top
+    A function of its arguments only (``V0``: warm start of the subspace
+    iteration, ``rng``: a ``RandomState``).  Returns ``(weights, mean, U, s,
+    Vt, n_rounds, converged, excess)`` where ``Vt`` holds the top
     ``n_components + n_oversamples`` right singular vectors (capped by the
-    shape) of the weighted, centred data with weights ``weights / sum(weights)``.
+    shape) of the weighted, centred data with weights ``weights /
+    sum(weights)``, ``converged`` says whether the tail test passed within
+    ``max_iter`` rounds and ``excess`` is the last round's largest ratio of
+    weighted to trimmed variance (the test asks for at most ``1 + 0.25``).
+    Every statistic is a ratio of second moments: the result is
+    scale-equivariant (``c X`` gives the same weights and vectors, ``c``
+    times the mean and singular values).
     """
     n, d = X.shape
     b = min(n_components + n_oversamples, n, d)
@@ -129,7 +167,8 @@ def _filter(X, n_components, contamination, *, V0, n_oversamples, max_iter, tol,
                 f"{excess.max():.4g}, kept weight {W / n:.3f}, "
                 f"{time.perf_counter() - start:.2f} s"
             )
-        if not bad.any():
+        converged = not bad.any()
+        if converged:
             break
         # Scores along the inflated directions; above the chi-square quantile
         # t a sample keeps t / score of its weight.
@@ -143,7 +182,7 @@ def _filter(X, n_components, contamination, *, V0, n_oversamples, max_iter, tol,
     op = weighted_centered_operator(X, w / W, mean)
     U, s, Vt, _ = partial_svd(op, n_components, V0=V, n_oversamples=b - n_components,
                               max_iter=50, tol=tol, random_state=rng, return_block=True)
-    return w, mean, U, s, Vt, rounds
+    return w, mean, U, s, Vt, rounds, converged, float(excess.max())
 
 
 def _row_sq_norms(X):
@@ -236,9 +275,7 @@ class _BaseRobustPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         log_likelihood : ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse=["csr", "csc"],
-                          dtype=[np.float64, np.float32], reset=False)
-        X = X.astype(np.float64)
+        X = _validate_X(self, X, reset=False).astype(np.float64)
         d = X.shape[1]
         k = self.components_.shape[0]
         ev = np.maximum(self.explained_variance_, np.finfo(np.float64).tiny)
@@ -406,7 +443,7 @@ class RobustPCA(_BaseRobustPCA):
     _parameter_constraints = {
         **_BaseRobustPCA._parameter_constraints,
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
-        "tol": [Interval(numbers.Real, 0, None, closed="left")],
+        "tol": [Interval(numbers.Real, 0, np.inf, closed="left")],
     }
 
     def __init__(self, n_components=2, *, contamination=0.1, n_oversamples=10, max_iter=50,
@@ -436,16 +473,19 @@ class RobustPCA(_BaseRobustPCA):
         self : object
             Fitted estimator.
         """
-        X = validate_data(self, X, accept_sparse=["csr", "csc"],
-                          dtype=[np.float64, np.float32], reset=True)
+        X = _validate_X(self, X, reset=True)
         n, d = X.shape
         _validate_contamination_and_size(self, n, d)
         rng = check_random_state(self.random_state)
-        w, mean, _, s, Vt, rounds = _filter(
+        name = type(self).__name__
+        w, mean, _, s, Vt, rounds, converged, excess = _filter(
             X, self.n_components, self.contamination, V0=None,
             n_oversamples=self.n_oversamples, max_iter=self.max_iter, tol=self.tol,
-            rng=rng, verbose=self.verbose, name=type(self).__name__,
+            rng=rng, verbose=self.verbose, name=name,
         )
+        if not converged:
+            warn_not_converged(name, rounds, excess, 1.0 + _TAIL_SLACK,
+                               what="largest ratio of weighted to trimmed variance")
         self.mean_ = mean
         self.sample_weight_ = w
         self.n_iter_ = rounds
@@ -493,6 +533,9 @@ class StreamingRobustPCA(_BaseRobustPCA):
     batch_size : int, default=None
         Rows per batch in :meth:`fit`; ``None`` is ``max(1000, 5 * n_features)``
         capped so that a batch holds at most 2**22 values.
+    max_iter : int >= 1, default=20
+        Maximum number of filter rounds on each batch; a batch whose filter
+        reaches it emits a :class:`~sklearn.exceptions.ConvergenceWarning`.
     random_state : int, RandomState instance or None, default=None
         Seed of the subspace iterations' start vectors.
     verbose : int, default=0
@@ -536,14 +579,16 @@ class StreamingRobustPCA(_BaseRobustPCA):
     _parameter_constraints = {
         **_BaseRobustPCA._parameter_constraints,
         "batch_size": [None, Interval(numbers.Integral, 1, None, closed="left")],
+        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
     }
 
     def __init__(self, n_components=2, *, contamination=0.1, n_oversamples=10, batch_size=None,
-                 random_state=None, verbose=0):
+                 max_iter=20, random_state=None, verbose=0):
         self.n_components = n_components
         self.contamination = contamination
         self.n_oversamples = n_oversamples
         self.batch_size = batch_size
+        self.max_iter = max_iter
         self.random_state = random_state
         self.verbose = verbose
 
@@ -563,8 +608,7 @@ class StreamingRobustPCA(_BaseRobustPCA):
         self : object
             Fitted estimator.
         """
-        X = validate_data(self, X, accept_sparse=["csr", "csc"],
-                          dtype=[np.float64, np.float32], reset=True)
+        X = _validate_X(self, X, reset=True)
         if sp.issparse(X):
             X = X.tocsr()
         n, d = X.shape
@@ -598,8 +642,7 @@ class StreamingRobustPCA(_BaseRobustPCA):
             The estimator, updated.
         """
         first = not hasattr(self, "_V")
-        X = validate_data(self, X, accept_sparse=["csr", "csc"],
-                          dtype=[np.float64, np.float32], reset=first)
+        X = _validate_X(self, X, reset=first)
         if first:
             _validate_contamination_and_size(self, *X.shape)
             self._reset()
@@ -636,10 +679,16 @@ class StreamingRobustPCA(_BaseRobustPCA):
                 f"{self.n_components} samples (each batch is filtered on its own); got "
                 f"n_samples = {n}."
             )
-        w, mean, U, s, Vt, _ = _filter(
+        name = type(self).__name__
+        w, mean, U, s, Vt, rounds, converged, excess = _filter(
             X, self.n_components, self.contamination, V0=self._V,
-            n_oversamples=self.n_oversamples, max_iter=20, tol=1e-4, rng=self._rng,
+            n_oversamples=self.n_oversamples, max_iter=self.max_iter, tol=1e-4, rng=self._rng,
         )
+        if not converged:
+            warn_not_converged(
+                name, rounds, excess, 1.0 + _TAIL_SLACK,
+                what="largest ratio of weighted to trimmed variance (filter of one batch)",
+            )
         if self._V is None or self._V.shape[1] < Vt.shape[0]:
             # First batch (or a bigger block possible now): start from its
             # directions, and a new round (the accumulators belong to a block).
@@ -666,16 +715,7 @@ class StreamingRobustPCA(_BaseRobustPCA):
 
     def _round_estimates(self):
         """Power step and spectrum from the open round's accumulators."""
-        W = self._acc_w
-        V = self._V
-        mu = self._acc_x / W
-        CV = self._acc_xv / W - np.outer(mu, mu @ V)  # weighted covariance times V
-        H = V.T @ CV
-        H = 0.5 * (H + H.T)
-        ritz = np.sort(np.maximum(np.linalg.eigvalsh(H), 0.0))[::-1]
-        Q, _, _ = np.linalg.svd(CV, full_matrices=False)  # power step, ordered
-        total = max(self._acc_sq / W - float(mu @ mu), 0.0)
-        return Q, ritz, total
+        return _power_step(self._V, self._acc_w, self._acc_x, self._acc_xv, self._acc_sq)
 
     def _preview_round(self):
         """Publish the open round's estimates once it holds half a round.
@@ -688,7 +728,7 @@ class StreamingRobustPCA(_BaseRobustPCA):
         if self._acc_w < 0.5 * self._round_size or self.n_rounds_ == 0:
             return
         Q, ritz, total = self._round_estimates()
-        _, Vt = _flip(Q[:, :self.n_components].T)
+        _, Vt = svd_flip(None, Q[:, :self.n_components].T.copy(), u_based_decision=False)
         self.mean_ = self._mean_x / self._mean_w
         self._set_spectrum(np.sqrt(ritz), Vt, total, n_eff=self._acc_w)
 
@@ -699,7 +739,7 @@ class StreamingRobustPCA(_BaseRobustPCA):
             return False
         Q, ritz, total = self._round_estimates()
         self._V = np.ascontiguousarray(Q)
-        _, Vt = _flip(Q[:, :self.n_components].T)
+        _, Vt = svd_flip(None, Q[:, :self.n_components].T.copy(), u_based_decision=False)
         self.mean_ = self._mean_x / self._mean_w
         self._set_spectrum(np.sqrt(ritz), Vt, total, n_eff=W)
         self.n_rounds_ += 1
@@ -716,8 +756,21 @@ class StreamingRobustPCA(_BaseRobustPCA):
         return True
 
 
-def _flip(Vt):
-    """Deterministic signs: the largest-magnitude entry of each row is positive."""
-    signs = np.sign(Vt[np.arange(Vt.shape[0]), np.argmax(np.abs(Vt), axis=1)])
-    signs[signs == 0] = 1.0
-    return signs, Vt * signs[:, None]
+
+def _power_step(V, acc_w, acc_x, acc_xv, acc_sq):
+    """One block power step on a round's weighted covariance, from its accumulators.
+
+    ``acc_w = sum_i w_i``, ``acc_x = sum_i w_i x_i``, ``acc_xv = sum_i w_i
+    x_i (x_i^T V)``, ``acc_sq = sum_i w_i ||x_i||^2``.  Returns ``(Q, ritz,
+    total)``: ``Q = orth(C_w V)`` ordered by singular value (Mitliagkas,
+    Caramanis & Jain), the Ritz values of ``C_w`` on ``V`` (descending) and
+    the weighted total variance ``trace(C_w)``.
+    """
+    mu = acc_x / acc_w
+    CV = acc_xv / acc_w - np.outer(mu, mu @ V)  # weighted covariance times V
+    H = V.T @ CV
+    H = 0.5 * (H + H.T)
+    ritz = np.sort(np.maximum(np.linalg.eigvalsh(H), 0.0))[::-1]
+    Q, _, _ = np.linalg.svd(CV, full_matrices=False)  # power step, ordered
+    total = max(acc_sq / acc_w - float(mu @ mu), 0.0)
+    return Q, ritz, total
