@@ -403,3 +403,40 @@ def test_no_quadratic_step():
                                top_fraction=0.3, min_weight=0.5)
     _check_format(W, n_rows * n_cols)
     assert W.nnz < 120 * n_rows * n_cols
+
+
+SCALES = [1e-300, 1e-100, 1e-6, 1.0, 1e6, 1e100, 1e300]
+
+
+@pytest.mark.parametrize("factor", SCALES)
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(weight="heat"),
+        dict(weight="heat", top_fraction=0.5, min_weight=0.2),
+        dict(weight="correlation", window=2, min_weight=0.3),
+        dict(weight="correlation", n_clusters=3, random_state=0),
+    ],
+)
+def test_graph_does_not_depend_on_the_scale_of_X(factor, params):
+    # At 1e-300 squared distances underflow and at 1e300 they overflow: the
+    # spectra are measured in units of their largest magnitude first.
+    X = np.abs(_mixtures(30))
+    W = spatial_affinity_graph(X, (5, 6), **params)
+    assert W.nnz > 0 and np.ptp(W.data) > 0.1  # not a constant (all-1) graph
+    W_scaled = spatial_affinity_graph(X * factor, (5, 6), **params)
+    _check_format(W_scaled, 30)
+    _assert_same_graph(W_scaled, W.toarray())
+
+
+@pytest.mark.parametrize("factor", [1e-100, 1e-6, 1.0, 1e6, 1e100])
+def test_explicit_sigma_moves_with_the_square_of_the_scale(factor):
+    X = _mixtures(30)
+    W = spatial_affinity_graph(X, (5, 6), sigma=0.3)
+    W_scaled = spatial_affinity_graph(X * factor, (5, 6), sigma=0.3 * factor**2)
+    _assert_same_graph(W_scaled, W.toarray())
+
+
+def test_subnormal_X_is_a_clear_error():
+    with pytest.raises(ValueError, match="X are too small for float64"):
+        spatial_affinity_graph(np.full((4, 2), 1e-310) * np.arange(1, 5)[:, None], (2, 2))

@@ -30,3 +30,14 @@ def test_basis_invariance(rng):
 def test_shape_mismatch():
     with pytest.raises(ValueError, match="same number of rows"):
         subspace_distance(np.ones((3, 1)), np.ones((4, 1)))
+
+
+@pytest.mark.parametrize("factor", [1e-300, 1e-100, 1e-6, 1.0, 1e6, 1e100, 1e300])
+def test_scale_invariant(rng, factor):
+    A = rng.standard_normal((8, 3))
+    B = A + 0.05 * rng.standard_normal((8, 3))
+    d = subspace_distance(A, B)
+    assert 0 < d < 0.5
+    assert subspace_distance(A * factor, B * factor) == pytest.approx(d, rel=1e-10)
+    np.testing.assert_allclose(principal_angles(A * factor, B), principal_angles(A, B),
+                               rtol=1e-10, atol=1e-15)

@@ -147,3 +147,47 @@ def test_match_errors():
         match_components(np.eye(2), np.eye(2), method="munkres")
     with pytest.raises(InvalidParameterError, match="metric"):
         match_components(np.eye(2), np.eye(2), metric="cosine")
+
+
+# ------------------------------------------------------------------------- scale
+
+SCALES = [1e-300, 1e-100, 1e-6, 1.0, 1e6, 1e100, 1e300]
+
+
+@pytest.fixture
+def endmembers():
+    from lrsparse.datasets import make_hyperspectral
+
+    _, E, A = make_hyperspectral((6, 6), 3, 20, random_state=0)
+    rng = np.random.default_rng(1)
+    E_est = E * (1 + 0.1 * rng.random(E.shape))
+    A_est = A + 0.05 * rng.random(A.shape)
+    return E, E_est[[2, 0, 1]], A, A_est
+
+
+@pytest.mark.parametrize("factor", SCALES)
+def test_metrics_at_any_scale(endmembers, factor):
+    E, E_est, A, A_est = endmembers
+    # Spectra of magnitude 1e-300 are not "all-zero": only zero rows are.
+    sad = spectral_angle_distance(E[[1, 2, 0]], E_est, average=False)
+    assert sad.min() > 0
+    np.testing.assert_allclose(
+        spectral_angle_distance(E[[1, 2, 0]] * factor, E_est * factor, average=False),
+        sad, rtol=1e-12)
+    np.testing.assert_allclose(
+        spectral_angle_distance(E[[1, 2, 0]], E_est * factor, average=False), sad, rtol=1e-12)
+    for method in ("hungarian", "greedy"):
+        for metric in ("sad", "euclidean"):
+            perm = match_components(E * factor, E_est * factor, method=method, metric=metric)
+            np.testing.assert_array_equal(perm, [1, 2, 0])
+    rmse = abundance_rmse(A, A_est, average=False)
+    np.testing.assert_allclose(abundance_rmse(A * factor, A_est * factor, average=False),
+                               rmse * factor, rtol=1e-12)
+
+
+def test_subnormal_spectra_are_a_clear_error():
+    tiny = np.array([[1e-310, 2e-310, 0.0], [1.0, 1.0, 1.0]])
+    with pytest.raises(ValueError, match=r"E_est\[0\] are too small for float64"):
+        spectral_angle_distance(np.ones((2, 3)), tiny)
+    with pytest.raises(ValueError, match="A_true are too small for float64"):
+        abundance_rmse(tiny[:1], tiny[:1])
