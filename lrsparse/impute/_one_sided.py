@@ -67,7 +67,8 @@ def pair_statistics(X, missing_values=np.nan):
                         input_name="X")
     obs, scale = scaled(observed_entries(X, missing_values))
     a, b, c, s = _pair_statistics(obs)
-    s = s * scale * scale
+    with np.errstate(over="ignore"):  # checked just below
+        s = s * scale * scale
     check_finite_result("pair_statistics", s)
     return a, b, c, s
 
@@ -356,11 +357,15 @@ class OneSidedCompletion(_MissingValuesMixin, ClassNamePrefixFeaturesOutMixin, T
         second_moment = float(np.sum(s[diag] / c[diag])) / d
         ev = sig**2
         noise = max(second_moment - float(ev.sum()) / d, 1e-6 * float(ev.max()) / d, 1e-300)
-        self.factors_ = V * scale
-        self.gram_ = self.factors_ @ self.factors_.T
+        with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+            factors = V * scale
+            gram = factors @ factors.T
+            explained_variance = ev * scale * scale
+        check_finite_result("OneSidedCompletion", gram, explained_variance)
+        self.factors_ = factors
+        self.gram_ = gram
         self.components_ = np.ascontiguousarray(Q.T)
-        self.explained_variance_ = ev * scale * scale
-        check_finite_result("OneSidedCompletion", self.gram_, self.explained_variance_)
+        self.explained_variance_ = explained_variance
         self.n_pairs_ = int(a.size)
         self.loss_ = loss
         self.n_iter_ = n_iter

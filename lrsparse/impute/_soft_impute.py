@@ -392,6 +392,9 @@ class SoftImputer(_BaseLowRankImputer):
         if change > self.tol:
             warn_not_converged("SoftImputer", n_iter, change, self.tol,
                                what="relative squared change")
+        with np.errstate(over="ignore"):  # the base checks the factors
+            s = np.linalg.norm(L, axis=0) * scale
+            L = L * scale
         self.mean_ = offsets[0] * scale
         self.row_bias_ = offsets[1] * scale
         self.column_bias_ = offsets[2] * scale
@@ -399,9 +402,9 @@ class SoftImputer(_BaseLowRankImputer):
         self.alpha_path_ = alphas * scale
         self.validation_errors_ = errors * scale
         self.n_iter_ = n_iter
-        self.row_factors_ = np.ascontiguousarray(L * scale)
+        self.row_factors_ = np.ascontiguousarray(L)
         self.components_ = np.ascontiguousarray(Vt)
-        self.singular_values_ = np.linalg.norm(L, axis=0) * scale
+        self.singular_values_ = s
         self.rank_ = int(Vt.shape[0])
         self._set_residual_variance(obs, self.predict_entries(obs.rows, obs.cols))
 

@@ -221,7 +221,8 @@ class SVTImputer(_BaseLowRankImputer):
             if not diverged and res >= self.tol:
                 warn_not_converged("SVTImputer", n_iter, res, self.tol,
                                    what="relative residual on the observed entries")
-            L, s = L * scale, s * scale
+            with np.errstate(over="ignore"):  # the base checks the factors
+                L, s = L * scale, s * scale
             self.n_iter_, self.residual_, self.diverged_ = n_iter, res, diverged
             self.tau_ = tau * scale
         self.row_factors_ = np.ascontiguousarray(L, dtype=np.float64)
