@@ -245,7 +245,7 @@ def test_memory_never_forms_dense_n_by_n():
 def _int64(A):
     A = A.copy()
     if A.format == "coo":
-        A.row, A.col = A.row.astype(np.int64), A.col.astype(np.int64)
+        A.coords = tuple(c.astype(np.int64) for c in A.coords)
     else:
         A.indices, A.indptr = A.indices.astype(np.int64), A.indptr.astype(np.int64)
     return A

@@ -82,7 +82,7 @@ def _int64(A):
     """``A`` (csr/csc/coo, matrix or array) with int64 index arrays."""
     A = A.copy()
     if A.format == "coo":
-        A.row, A.col = A.row.astype(np.int64), A.col.astype(np.int64)
+        A.coords = tuple(c.astype(np.int64) for c in A.coords)
     else:
         A.indices, A.indptr = A.indices.astype(np.int64), A.indptr.astype(np.int64)
     return A
