@@ -1,4 +1,16 @@
-"""Products on a set of observed entries: P_Omega(U V^T) and CSR x dense."""
+"""Products on a set of observed entries: P_Omega(U V^T) and CSR x dense.
+
+* :func:`sampled_product` -- entries of ``U V^T`` on an index set: the
+  iterates of SVT and soft-impute on the observed entries, the imputers'
+  ``predict_entries`` (:mod:`lrsparse.impute`), and ``V V^T`` on the
+  observed column pairs of :class:`lrsparse.impute.OneSidedCompletion`.
+* :func:`ridge_fold_in` -- per-row ridge least squares on the observed
+  entries: ``transform`` of every completion estimator.
+* :func:`csr_dense_matmul`, :func:`csr_csr_matmul_dense` -- sparse-dense
+  products of the FastRP propagation (:mod:`lrsparse.embedding`).
+
+:func:`_warm_up` compiles them once on tiny float64 and float32 inputs.
+"""
 
 import numba
 import numpy as np
@@ -147,3 +159,22 @@ def ridge_fold_in(indptr, indices, data, V, ridge):
                 G[c, a] = G[a, c]
         C[i] = np.linalg.solve(G, b)
     return C
+
+
+def _warm_up():
+    """Compile every kernel of this module once, for float64 and float32 (C-contiguous).
+
+    Index arrays as the callers pass them: int32 (CSR of scipy, the
+    observed-entry coordinates) and intp (the imputers' gathers).
+    """
+    for dtype in (np.float64, np.float32):
+        x = np.ones((3, 2), dtype=dtype)
+        indptr = np.array([0, 1, 2, 2], dtype=np.int32)
+        indices = np.array([0, 1], dtype=np.int32)
+        data = np.ones(2, dtype=dtype)
+        for idx_dtype in (np.int32, np.intp):
+            idx = np.zeros(2, dtype=idx_dtype)
+            sampled_product(x, x, idx, idx)
+        csr_dense_matmul(indptr, indices, data, x[:2].copy())
+        csr_csr_matmul_dense(indptr, indices, data, indptr, indices, data, 3)
+        ridge_fold_in(indptr, indices, data, x, np.ones(2))

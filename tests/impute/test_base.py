@@ -337,3 +337,30 @@ def test_completion_beats_mean_fill_on_exact_low_rank(fitted, name, bound):
     err = relative_error(X_true, out, mask=missing)
     err_mean = relative_error(X_true, np.where(missing, np.nanmean(X), X), mask=missing)
     assert err < bound * err_mean, (name, err, err_mean)
+
+
+def test_svt_and_soft_impute_shrink_through_the_one_kernel(monkeypatch):
+    """SVT and soft-impute threshold singular values with prox.svd_shrink, nothing else."""
+    from lrsparse._kernels import prox
+    from lrsparse.impute._base import shrink_factors
+
+    calls = []
+    kernel = prox.svd_shrink
+
+    def counting(U, s, Vt, tau):
+        calls.append(tau)
+        return kernel(U, s, Vt, tau)
+
+    monkeypatch.setattr(prox, "svd_shrink", counting)
+    X, _ = _data(seed=0)
+    svt = SVTImputer(random_state=0).fit(X)
+    assert len(calls) == svt.n_iter_ and calls[0] == pytest.approx(svt.tau_ / svt._scale)
+    calls.clear()
+    soft = SoftImputer(alpha=1.0, center=None, random_state=0).fit(X)
+    assert len(calls) == soft.n_iter_
+    # The helper: s - tau, components with s > tau kept, L = U diag(s_k).
+    U, Vt = np.eye(4, 3), np.eye(3, 5)
+    L, s, Vt_k = shrink_factors(U, np.array([3.0, 2.0, 0.5]), Vt, 1.0)
+    np.testing.assert_array_equal(s, [2.0, 1.0])
+    np.testing.assert_array_equal(L, np.eye(4, 2) * [2.0, 1.0])
+    np.testing.assert_array_equal(Vt_k, np.eye(2, 5))

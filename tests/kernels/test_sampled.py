@@ -149,3 +149,13 @@ def test_ridge_fold_in_exact_rows_with_tiny_ridge(rng):
     A = sp.csr_array((full[keep], np.nonzero(keep)), shape=full.shape)
     C = ridge_fold_in(A.indptr, A.indices, A.data, V, np.full(3, 1e-14))
     np.testing.assert_allclose(C, coef, rtol=1e-8, atol=1e-8)
+
+
+def test_warm_up_compiles_every_kernel():
+    from lrsparse._kernels import sampled
+
+    sampled._warm_up()
+    for name in sampled.__all__:
+        kernel = getattr(sampled, name)
+        dtypes = {a.dtype.name for sig in kernel.signatures for a in sig if hasattr(a, "dtype")}
+        assert {"float64", "float32", "int32"} <= dtypes, (name, dtypes)
