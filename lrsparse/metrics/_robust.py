@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.utils import check_array
 
 from ..utils._sklearn import Interval, validate_params
+from ..utils._solver import data_scale
 
 __all__ = ["captured_variance_ratio", "relative_error", "trimmed_variance"]
 
@@ -150,10 +151,17 @@ def relative_error(X_true, X_pred, *, mask=None):
     ``mask = np.isnan(X_observed)`` it is the error on the missing entries
     only, the ones an imputer had to guess.
 
+    Scale-invariant: the norms are taken in units of the largest magnitude
+    of the two arrays, so ``relative_error(c * X_true, c * X_pred)`` is the
+    same for any ``c`` whose products are normal float64 numbers (``1e-300``
+    to ``1e300`` for data of order 1); subnormal data raise a ``ValueError``.
+
     Parameters
     ----------
     X_true : array-like of shape (n_samples, n_features)
+        The reference matrix (finite values).
     X_pred : array-like of shape (n_samples, n_features)
+        The estimate (finite values).
     mask : array-like of bool, same shape, default=None
         Entries to compare; ``None`` compares all.
 
@@ -168,8 +176,11 @@ def relative_error(X_true, X_pred, *, mask=None):
     >>> import numpy as np
     >>> from lrsparse.metrics import relative_error
     >>> X = np.array([[1.0, 2.0], [3.0, 4.0]])
-    >>> relative_error(X, X + [[0, 0], [0, 0.4]], mask=[[False, False], [True, True]])
-    0.08
+    >>> relative_error(X, X + [[0, 0], [0, 0.5]], mask=[[False, False], [True, True]])
+    0.1
+    >>> relative_error(1e-200 * X, 1e-200 * (X + [[0, 0], [0, 0.5]]),
+    ...                mask=[[False, False], [True, True]])
+    0.1
     """
     T = check_array(X_true, input_name="X_true")
     P = check_array(X_pred, input_name="X_pred")
@@ -181,8 +192,13 @@ def relative_error(X_true, X_pred, *, mask=None):
         if M.shape != T.shape:
             raise ValueError(f"mask must have shape {T.shape}; got {M.shape}.")
         T, P = T[M], P[M]
-    num = float(np.linalg.norm(P - T))
-    den = float(np.linalg.norm(T))
+    # In units of (the power of two above) the largest magnitude: the squares
+    # summed by the norms neither overflow (1e200 data) nor underflow (1e-200
+    # data), and dividing by a power of two is exact.
+    scale = max(data_scale(T, input_name="X_true"), data_scale(P, input_name="X_pred"))
+    scale = float(np.ldexp(1.0, np.frexp(scale)[1]))
+    num = float(np.linalg.norm(P / scale - T / scale))
+    den = float(np.linalg.norm(T / scale))
     if den == 0.0:
         return 0.0 if num == 0.0 else float("inf")
     return num / den

@@ -1,11 +1,16 @@
 """PrincipalComponentPursuit: exact recovery, the convex optimum, fold-in, bad input."""
 
+import warnings
+
 import numpy as np
 import pytest
+import scipy.sparse as sp
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
 from lrsparse.datasets import make_low_rank_plus_sparse
 from lrsparse.decomposition import PrincipalComponentPursuit
+from lrsparse.metrics import relative_error
 
 
 def _rel(A, B):
@@ -108,8 +113,77 @@ def test_lam_controls_the_split(problem):
 
 
 def test_convergence_warning(problem):
-    with pytest.warns(ConvergenceWarning, match="max_iter=2"):
-        PrincipalComponentPursuit(max_iter=2, random_state=0).fit(problem[0])
+    with pytest.warns(ConvergenceWarning,
+                      match="PrincipalComponentPursuit did not converge.*max_iter=2 .*tol=1e-07"):
+        pcp = PrincipalComponentPursuit(max_iter=2, random_state=0).fit(problem[0])
+    assert pcp.n_iter_ == 2
+
+
+def test_transform_convergence_warning(fitted, problem):
+    fitted = clone(fitted).fit(problem[0])
+    with pytest.warns(ConvergenceWarning, match="PrincipalComponentPursuit.transform did not"):
+        fitted.set_params(max_iter=1).transform(problem[0][:20])
+
+
+def test_no_warning_when_converged(problem):
+    D = problem[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        pcp = PrincipalComponentPursuit(random_state=0).fit(D)
+        pcp.transform(D[:10])
+    assert 1 <= pcp.n_iter_ < pcp.max_iter
+
+
+@pytest.fixture(scope="module")
+def unscaled(problem):
+    D, L, S = problem
+    pcp = PrincipalComponentPursuit(random_state=0).fit(D)
+    return pcp, _rel(pcp.low_rank_, L)
+
+
+@pytest.mark.parametrize("factor", [1e-100, 1e-20, 1e-6, 1.0, 1e6, 1e100])
+def test_scale_equivariance(problem, unscaled, factor):
+    # min ||L||_* + lam ||S||_1 s.t. L + S = X is scale-equivariant: c X splits
+    # into c L + c S, with the same iterations and relative error.
+    D, L, S = problem
+    ref, ref_err = unscaled
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        pcp = PrincipalComponentPursuit(random_state=0).fit(D * factor)
+    assert ref.n_iter_ / 2 <= pcp.n_iter_ <= 2 * ref.n_iter_
+    assert pcp.rank_ == ref.rank_ == 5
+    err = relative_error(L * factor, pcp.low_rank_)
+    assert err == pytest.approx(ref_err, rel=0.05)
+    assert err < 1e-6
+    np.testing.assert_allclose(pcp.low_rank_ / factor, ref.low_rank_, atol=1e-6)
+    np.testing.assert_allclose(pcp.singular_values_ / factor, ref.singular_values_, rtol=1e-6)
+    np.testing.assert_allclose(np.abs(pcp.components_ @ ref.components_.T), np.eye(5), atol=1e-6)
+    assert _rel(pcp.transform(D[:20] * factor) / factor, ref.transform(D[:20])) < 1e-6
+
+
+def test_scale_subnormal_rejected(problem):
+    with pytest.raises(ValueError, match="too small for float64"):
+        PrincipalComponentPursuit().fit(problem[0][:10, :8] * 1e-320)
+
+
+def test_mu_outside_float64_with_the_data_rejected(problem):
+    # mu has the units of 1 / X: mu * max|X| overflows.
+    with pytest.raises(ValueError, match="mu=1e\\+300 times the largest magnitude"):
+        PrincipalComponentPursuit(mu=1e300).fit(problem[0][:20, :10] * 1e100)
+
+
+def test_user_mu_scales_with_the_data(problem):
+    # The same path for (c X, mu / c) as for (X, mu).
+    D = problem[0][:60, :50]
+    a = PrincipalComponentPursuit(mu=0.01, random_state=0).fit(D)
+    b = PrincipalComponentPursuit(mu=0.01 / 1e6, random_state=0).fit(D * 1e6)
+    assert a.n_iter_ == b.n_iter_
+    np.testing.assert_allclose(b.low_rank_ / 1e6, a.low_rank_, atol=1e-8)
+
+
+def test_sparse_input_rejected():
+    with pytest.raises(TypeError, match="dense data is required"):
+        PrincipalComponentPursuit().fit(sp.csr_array(np.eye(4)))
 
 
 def test_reproducible(problem):
@@ -127,10 +201,12 @@ def test_non_finite_input_rejected(bad):
         PrincipalComponentPursuit().fit(D)
 
 
-@pytest.mark.parametrize("params", [dict(lam=0.0), dict(lam=-1.0), dict(mu=0), dict(tol=0),
-                                    dict(max_iter=0)])
+@pytest.mark.parametrize("params", [dict(lam=0.0), dict(lam=-1.0), dict(lam=np.inf),
+                                    dict(lam=np.nan), dict(mu=0), dict(mu=np.inf), dict(tol=0),
+                                    dict(tol=np.inf), dict(tol=np.nan), dict(max_iter=0),
+                                    dict(n_oversamples=-1), dict(lam="big")])
 def test_bad_params(params):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="parameter of PrincipalComponentPursuit must be"):
         PrincipalComponentPursuit(**params).fit(np.ones((4, 3)))
 
 

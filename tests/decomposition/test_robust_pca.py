@@ -1,9 +1,11 @@
 import tracemalloc
+import warnings
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 from sklearn.decomposition import PCA
+from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
 from lrsparse.datasets import make_contaminated_gaussian
@@ -373,3 +375,131 @@ def test_streaming_first_batch_too_small(contaminated):
 def test_robust_pca_too_few_samples(contaminated):
     with pytest.raises(ValueError, match="at least 2 samples"):
         RobustPCA(n_components=1).fit(contaminated[0][:1])
+
+
+# ---------------------------------------------------------------- convergence
+@pytest.mark.parametrize("cls", [RobustPCA, StreamingRobustPCA])
+def test_convergence_warning(cls, contaminated):
+    # One filter round cannot remove the low-variance outliers.
+    X = contaminated[0]
+    with pytest.warns(ConvergenceWarning, match=f"{cls.__name__} did not converge: stopped "
+                                                f"at max_iter=1 .*tol=1.25"):
+        est = cls(n_components=1, contamination=0.1, max_iter=1, random_state=0).fit(X)
+    if cls is RobustPCA:
+        assert est.n_iter_ == 1
+
+
+@pytest.mark.parametrize("cls", [RobustPCA, StreamingRobustPCA])
+def test_no_warning_when_converged(cls, contaminated):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est = cls(n_components=1, contamination=0.1, random_state=0).fit(contaminated[0])
+    if cls is RobustPCA:
+        assert 1 <= est.n_iter_ < est.max_iter
+
+
+# ---------------------------------------------------------------- scale
+@pytest.fixture(scope="module")
+def scale_reference(contaminated):
+    X = contaminated[0][:1500]
+    return {cls: cls(n_components=2, contamination=0.1, random_state=0,
+                     **({"batch_size": 500} if cls is StreamingRobustPCA else {})).fit(X)
+            for cls in (RobustPCA, StreamingRobustPCA)}
+
+
+@pytest.mark.parametrize("factor", [1e-100, 1e-6, 1.0, 1e6, 1e100])
+@pytest.mark.parametrize("cls", [RobustPCA, StreamingRobustPCA])
+def test_scale_equivariance(cls, factor, contaminated, scale_reference):
+    # Components and weights do not depend on the units; the mean scales with
+    # the data, the variances with its square.
+    X, _, cov, _ = contaminated
+    X = X[:1500]
+    ref = scale_reference[cls]
+    params = {"batch_size": 500} if cls is StreamingRobustPCA else {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est = cls(n_components=2, contamination=0.1, random_state=0, **params).fit(X * factor)
+    if cls is RobustPCA:
+        assert ref.n_iter_ / 2 <= est.n_iter_ <= 2 * ref.n_iter_
+        np.testing.assert_allclose(est.sample_weight_, ref.sample_weight_, atol=1e-8)
+    else:
+        assert est.n_rounds_ == ref.n_rounds_
+    assert _cvr(est, cov) == pytest.approx(_cvr(ref, cov), abs=1e-8)
+    assert _cvr(est, cov) > 0.95
+    np.testing.assert_allclose(est.components_, ref.components_, atol=1e-8)
+    np.testing.assert_allclose(est.mean_ / factor, ref.mean_, rtol=1e-8, atol=1e-12)
+    np.testing.assert_allclose(est.explained_variance_ / factor**2, ref.explained_variance_,
+                               rtol=1e-8)
+    np.testing.assert_allclose(est.singular_values_ / factor, ref.singular_values_, rtol=1e-8)
+    assert est.noise_variance_ / factor**2 == pytest.approx(ref.noise_variance_, rel=1e-8)
+    np.testing.assert_allclose(est.explained_variance_ratio_, ref.explained_variance_ratio_,
+                               rtol=1e-8)
+    np.testing.assert_allclose(est.transform(X[:50] * factor) / factor, ref.transform(X[:50]),
+                               rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("factor, match", [(1e-160, "must lie in"), (1e160, "must lie in"),
+                                           (1e-320, "too small for float64")])
+@pytest.mark.parametrize("cls", [RobustPCA, StreamingRobustPCA])
+def test_scale_outside_float64_rejected(cls, factor, match, contaminated):
+    with pytest.raises(ValueError, match=match):
+        cls(n_components=1).fit(contaminated[0][:200] * factor)
+
+
+# ---------------------------------------------------------------- sparse inputs, parameters
+def _int64_sparse(X, fmt):
+    """``X`` as the scipy sparse ``fmt`` with int64 index arrays."""
+    rows, cols = np.nonzero(X)
+    coo = sp.coo_array((X[rows, cols], (rows.astype(np.int64), cols.astype(np.int64))),
+                       shape=X.shape)
+    if fmt.startswith("coo"):
+        A = coo if fmt == "coo_array" else sp.coo_matrix(coo)
+        A.row, A.col = A.row.astype(np.int64), A.col.astype(np.int64)
+        return A
+    A = getattr(sp, fmt)(coo)
+    A.indices, A.indptr = A.indices.astype(np.int64), A.indptr.astype(np.int64)
+    return A
+
+
+@pytest.mark.parametrize("fmt", ["csr_array", "csr_matrix", "csc_array", "csc_matrix",
+                                 "coo_array", "coo_matrix"])
+@pytest.mark.parametrize("cls", [RobustPCA, StreamingRobustPCA])
+def test_int64_indexed_sparse_input(cls, fmt, contaminated):
+    X = contaminated[0][:1000].copy()
+    X[np.abs(X) < 0.5] = 0.0
+    Xs = _int64_sparse(X, fmt)
+    assert Xs.format == fmt[:3]
+    index_arrays = (Xs.row, Xs.col) if fmt.startswith("coo") else (Xs.indices, Xs.indptr)
+    assert all(a.dtype == np.int64 for a in index_arrays)
+    params = dict(n_components=2, contamination=0.1, random_state=0)
+    if cls is StreamingRobustPCA:
+        params["batch_size"] = 500
+    dense = cls(**params).fit(X)
+    sparse = cls(**params).fit(Xs)
+    np.testing.assert_allclose(sparse.components_, dense.components_, atol=1e-6)
+    np.testing.assert_allclose(sparse.explained_variance_, dense.explained_variance_, rtol=1e-6)
+    np.testing.assert_allclose(sparse.transform(Xs), dense.transform(X), atol=1e-6)
+    np.testing.assert_allclose(sparse.score_samples(Xs), dense.score_samples(X), rtol=1e-6)
+    assert all(a.dtype == np.int64 for a in index_arrays)  # input untouched
+
+
+@pytest.mark.parametrize("params", [
+    dict(n_components=0), dict(n_components=1.5), dict(contamination=np.nan),
+    dict(contamination=np.inf), dict(n_oversamples=-1), dict(max_iter=0),
+    dict(max_iter=np.inf),
+])
+@pytest.mark.parametrize("cls", [RobustPCA, StreamingRobustPCA])
+def test_bad_params(cls, params, contaminated):
+    with pytest.raises(ValueError, match=f"parameter of {cls.__name__} must be"):
+        cls(**params).fit(contaminated[0][:200])
+
+
+@pytest.mark.parametrize("tol", [-1.0, np.inf, np.nan])
+def test_bad_tol(tol, contaminated):
+    with pytest.raises(ValueError, match="'tol' parameter of RobustPCA must be"):
+        RobustPCA(tol=tol).fit(contaminated[0][:200])
+
+
+def test_streaming_bad_batch_size(contaminated):
+    with pytest.raises(ValueError, match="'batch_size' parameter of StreamingRobustPCA"):
+        StreamingRobustPCA(batch_size=0).fit(contaminated[0][:200])

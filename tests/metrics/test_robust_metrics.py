@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from lrsparse.metrics import captured_variance_ratio, trimmed_variance
+from lrsparse.metrics import captured_variance_ratio, relative_error, trimmed_variance
 
 
 def _spd(rng, d):
@@ -181,3 +181,41 @@ def test_trimmed_variance_errors(X, kwargs, match):
 def test_trimmed_variance_zero_component():
     with pytest.raises(ValueError, match="zero row"):
         trimmed_variance(np.ones((5, 2)), [[1.0, 0.0], [0.0, 0.0]])
+
+
+# ---------------------------------------------------------------- relative_error
+def test_relative_error_by_hand():
+    X = np.array([[3.0, 0.0], [4.0, 0.0]])
+    P = np.array([[3.0, 1.0], [4.0, 0.0]])
+    assert relative_error(X, P) == pytest.approx(1.0 / 5.0, rel=1e-15)
+    assert relative_error(X, P, mask=[[True, False], [True, False]]) == 0.0
+    assert relative_error(np.zeros((2, 2)), np.zeros((2, 2))) == 0.0
+    assert relative_error(np.zeros((2, 2)), P) == np.inf
+
+
+@pytest.mark.parametrize("factor", [1e-300, 1e-100, 1e-6, 1.0, 1e6, 1e100, 1e300])
+def test_relative_error_scale_invariant(rng, factor):
+    X = rng.standard_normal((20, 10))
+    P = X + 0.1 * rng.standard_normal((20, 10))
+    mask = rng.random((20, 10)) < 0.3
+    ref = float(np.linalg.norm(P - X) / np.linalg.norm(X))
+    ref_mask = float(np.linalg.norm((P - X)[mask]) / np.linalg.norm(X[mask]))
+    assert relative_error(X * factor, P * factor) == pytest.approx(ref, rel=1e-12)
+    assert relative_error(X * factor, P * factor, mask=mask) == pytest.approx(ref_mask, rel=1e-12)
+
+
+def test_relative_error_subnormal_rejected():
+    X = np.full((2, 2), 1e-320)
+    with pytest.raises(ValueError, match="X_true are too small for float64"):
+        relative_error(X, X)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(X_true=np.ones((2, 2)), X_pred=np.ones((2, 3))), "same shape"),
+    (dict(X_true=np.ones((2, 2)), X_pred=np.ones((2, 2)), mask=np.ones((3, 2), bool)),
+     "mask must have shape"),
+    (dict(X_true=np.ones((2, 2)), X_pred=np.full((2, 2), np.nan)), "NaN"),
+])
+def test_relative_error_errors(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        relative_error(**kwargs)
