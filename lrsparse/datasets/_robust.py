@@ -80,6 +80,7 @@ def make_contaminated_gaussian(
     Returns
     -------
     X : ndarray of shape (n_samples, n_features)
+        The data, inliers and outliers mixed.
     is_outlier : ndarray of shape (n_samples,), dtype=bool
         True for the replaced rows.
     covariance : ndarray of shape (n_features, n_features)
@@ -150,7 +151,9 @@ def make_low_rank_plus_sparse(
     Parameters
     ----------
     n_samples : int, default=200
+        Number of rows.
     n_features : int, default=200
+        Number of columns.
     rank : int, default=5
         Rank of ``L`` (``<= min(n_samples, n_features)``).
     sparsity : float in [0, 1], default=0.05
@@ -235,7 +238,9 @@ def make_low_rank_matrix_with_missing(
     Parameters
     ----------
     n_rows : int, default=200
+        Number of rows.
     n_cols : int, default=200
+        Number of columns.
     rank : int, default=5
         Rank of ``X_true`` (``<= min(n_rows, n_cols)``).
     observed_fraction : float in (0, 1], default=0.3

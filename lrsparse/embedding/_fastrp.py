@@ -116,7 +116,7 @@ class FastRP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         GDS's ``nodeSelfInfluence``).  Held-out nodes folded in by
         ``transform`` have no initial vector, so this term is absent for them.
     normalize_iterations : bool, default=True
-        l2-normalise the rows of each ``N_i`` (and of ``L R`` for
+        Whether to l2-normalise the rows of each ``N_i`` (and of ``L R`` for
         ``self_influence``) before the weighted sum, as the authors' code
         does.  Zero rows (nodes without out-edges) stay zero.
     standardize : bool, default=True
@@ -573,7 +573,7 @@ def fastrp_embedding(
     self_influence : float, default=0.0
         ``alpha_0``.
     normalize_iterations : bool, default=True
-        l2-normalise the rows of each iterate before the weighted sum.
+        Whether to l2-normalise the rows of each iterate before the weighted sum.
     standardize : bool, default=True
         Standardise each embedding column.
     density : "auto" or float in (0, 1], default="auto"
@@ -588,7 +588,7 @@ def fastrp_embedding(
     Returns
     -------
     embedding : ndarray of shape (n_nodes, n_components)
-        float32 for a float32 adjacency, else float64.
+        The embedding; float32 for a float32 adjacency, else float64.
     random_projection : scipy.sparse.csr_array of shape (n_nodes, n_components)
         ``R``; only when ``return_projection``.
 

@@ -18,18 +18,33 @@ def principal_angles(A, B):
     Parameters
     ----------
     A : array-like of shape (n, k)
+        Basis of the first subspace, one vector per column.
     B : array-like of shape (n, l)
-        Columns need not be orthonormal, only linearly independent.
+        Basis of the second subspace.  Columns need not be orthonormal, only
+        linearly independent; the angles do not depend on their scale.
 
     Returns
     -------
     angles : ndarray of shape (min(k, l),)
         In radians, ascending, in ``[0, pi/2]``.
 
+    See Also
+    --------
+    subspace_distance : Sine of the largest angle.
+
     References
     ----------
     .. [1] A. Bjorck and G. H. Golub, "Numerical methods for computing angles
        between linear subspaces", Math. Comp. 27 (1973).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lrsparse.metrics import principal_angles
+    >>> A = np.eye(3)[:, :2]
+    >>> B = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])
+    >>> np.degrees(principal_angles(A, B)).round(6)
+    array([ 0., 45.])
     """
     Qa = _orthonormal_basis(A, "A")
     Qb = _orthonormal_basis(B, "B")
@@ -57,11 +72,18 @@ def subspace_distance(A, B):
     Parameters
     ----------
     A : array-like of shape (n, k)
+        Basis of the first subspace, one vector per column.
     B : array-like of shape (n, l)
+        Basis of the second subspace.
 
     Returns
     -------
     distance : float in [0, 1]
+        ``sin`` of the largest principal angle (1 when ``k != l``).
+
+    See Also
+    --------
+    principal_angles : All the angles.
 
     Examples
     --------

@@ -280,7 +280,8 @@ def match_components(E_true, E_est, *, method="hungarian", metric="sad"):
 
     See Also
     --------
-    spectral_angle_distance, abundance_rmse
+    spectral_angle_distance : Angles of the matched pairs.
+    abundance_rmse : Errors of the matched abundance maps.
 
     References
     ----------

@@ -135,6 +135,7 @@ def check_node_indices(X, n_nodes, *, input_name="X"):
     Returns
     -------
     ids : ndarray of shape (n_samples,), dtype=intp
+        The node indices.
     """
     X = np.asarray(X)
     if X.ndim == 2 and X.shape[1] == 1:
@@ -207,6 +208,7 @@ def check_component_scores(X, n_components):
     Returns
     -------
     X : ndarray of shape (n_samples, n_components), float64 or float32
+        The validated scores.
     """
     X = check_array(X, dtype=[np.float64, np.float32], input_name="X")
     if X.shape[1] != n_components:
