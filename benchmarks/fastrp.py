@@ -1,5 +1,9 @@
 """FastRP: lrsparse vs a plain scipy.sparse reference and the ``fastrp`` package.
 
+Ours is :func:`lrsparse.embedding.fastrp_embedding`, the solver that
+``FastRP.fit`` runs; every contender is timed in the same interleaved rounds
+(``_harness.time_interleaved``), the first round untimed (numba compilation).
+
 SBM graphs with 10 blocks and average degree ~60; only 30% of a node's edges
 stay inside its block (10% would be chance), so that node-classification F1
 tells methods apart instead of saturating at 1.  d=128, four propagation
@@ -10,17 +14,16 @@ float64, 1e-3 in float32).  The ``fastrp`` package computes in float32, so it
 is compared in the float32 rows only.
 """
 
-import sys
 import time
 
 import numpy as np
 import scipy.sparse as sp
 
 from lrsparse.datasets import make_sbm_graph
-from lrsparse.embedding import FastRP
+from lrsparse.embedding import fastrp_embedding
 from lrsparse.metrics import node_classification_score
 
-from ._harness import time_median
+from ._harness import log, time_interleaved
 
 try:  # optional peer: pip install fastrp (Rust, rayon-parallel)
     import fastrp as fastrp_rs
@@ -38,10 +41,6 @@ TOLERANCE = {np.dtype(np.float64): 1e-6, np.dtype(np.float32): 1e-3}
 EXTRA_COLUMNS = (("max_abs_diff", "max abs diff"),)
 
 
-def _log(msg):
-    print(msg, file=sys.stderr, flush=True)
-
-
 def _graph(n_nodes):
     """SBM with expected average degree DEGREE, WITHIN of it inside blocks."""
     block = n_nodes / N_BLOCKS
@@ -50,16 +49,17 @@ def _graph(n_nodes):
     return make_sbm_graph(n_nodes, N_BLOCKS, p_in=p_in, p_out=p_out, random_state=0)
 
 
-def _ours(A, threads):
-    est = FastRP(
+def _ours(A, threads, return_projection=False):
+    """The library's solver function (what ``FastRP.fit`` runs)."""
+    return fastrp_embedding(
+        A,
         n_components=N_COMPONENTS,
         iteration_weights=WEIGHTS,
         normalization_strength=BETA,
         random_state=0,
         n_jobs=threads,
+        return_projection=return_projection,
     )
-    est.fit_transform(A)
-    return est
 
 
 def _reference_setup(A, R):
@@ -95,25 +95,36 @@ def _bench_graph(A, labels, threads, repeats):
     case = (f"sbm {n_nodes // 1000}k nodes / {n_edges / 1e6:.1f}M edges, "
             f"d={N_COMPONENTS}, k={len(WEIGHTS)}, {A.dtype}")
 
-    ours = time_median(lambda: _ours(A, threads), repeats)  # warm-up call excludes compile
-    est = ours.result
-    f1_ours = _f1(est.embedding_, labels)
-    _log(f"  ours {ours.median:.3f} s, micro-F1 {f1_ours['micro_f1']:.4f}")
+    # Untimed: our R (the same seed gives the same R in every timed call) and
+    # the reference's setup from it.
+    _, R = _ours(A, threads, return_projection=True)
+    start = time.perf_counter()
+    T, N0 = _reference_setup(A, R)
+    setup_s = time.perf_counter() - start
+
+    fns = {"ours": lambda: _ours(A, threads), "reference": lambda: _reference(T, N0)}
+    peer_rs = fastrp_rs is not None and A.dtype == np.float32
+    if peer_rs:
+        # Our graph is already symmetric, so skip fastrp's A + A^T; it has no beta.
+        fns["fastrp"] = lambda: fastrp_rs.FastRP(
+            dim=N_COMPONENTS, weights=list(WEIGHTS), seed=0, undirected=False
+        ).fit_transform(A)
+    timings = time_interleaved(fns, repeats)  # the warm-up round excludes compilation
+    ours, ref = timings["ours"], timings["reference"]
+
+    f1_ours = _f1(ours.result, labels)
+    log(f"  ours {ours.median:.3f} s, micro-F1 {f1_ours['micro_f1']:.4f}")
     base = {
         "case": case, "n_nodes": n_nodes, "n_edges": n_edges, "ours_s": ours.median,
         "ours_times": ours.times, "metric": "micro-F1", "ours_metric": f1_ours["micro_f1"],
         "ours_macro_f1": f1_ours["macro_f1"],
     }
 
-    start = time.perf_counter()
-    T, N0 = _reference_setup(A, est.random_projection_)
-    setup_s = time.perf_counter() - start
-    ref = time_median(lambda: _reference(T, N0), repeats)
-    diff = float(np.abs(ref.result - est.embedding_).max())
+    diff = float(np.abs(ref.result - ours.result).max())
     if not diff < TOLERANCE[A.dtype]:  # not `assert`: must survive python -O
         raise AssertionError(f"{case}: scipy reference differs from lrsparse by {diff:.3g}")
     f1_ref = _f1(ref.result, labels)
-    _log(f"  scipy reference {ref.median:.3f} s (+{setup_s:.3f} s untimed setup), diff {diff:.2g}")
+    log(f"  scipy reference {ref.median:.3f} s (+{setup_s:.3f} s untimed setup), diff {diff:.2g}")
     rows = [base | {
         "peer": "scipy.sparse reference", "peer_s": ref.median, "peer_times": ref.times,
         "ratio": ours.median / ref.median, "peer_metric": f1_ref["micro_f1"],
@@ -121,15 +132,10 @@ def _bench_graph(A, labels, threads, repeats):
         "peer_setup_s": setup_s,
     }]
 
-    if fastrp_rs is not None and A.dtype == np.float32:
-        # Our graph is already symmetric, so skip fastrp's A + A^T; it has no beta.
-        peer = time_median(
-            lambda: fastrp_rs.FastRP(dim=N_COMPONENTS, weights=list(WEIGHTS), seed=0,
-                                     undirected=False).fit_transform(A),
-            repeats,
-        )
+    if peer_rs:
+        peer = timings["fastrp"]
         f1_peer = _f1(peer.result, labels)
-        _log(f"  fastrp {peer.median:.3f} s, micro-F1 {f1_peer['micro_f1']:.4f}")
+        log(f"  fastrp {peer.median:.3f} s, micro-F1 {f1_peer['micro_f1']:.4f}")
         rows.append(base | {
             "peer": f"fastrp {_version('fastrp')} (Rust)", "peer_s": peer.median,
             "peer_times": peer.times, "ratio": ours.median / peer.median,
@@ -150,7 +156,7 @@ def _version(dist):
 
 def run(quick, threads, repeats):
     if fastrp_rs is None:
-        _log("note: package 'fastrp' not installed; skipping that peer (pip install fastrp)")
+        log("note: package 'fastrp' not installed; skipping that peer (pip install fastrp)")
     # Compile every kernel on a tiny graph first.
     tiny, _ = make_sbm_graph(200, 2, p_in=0.1, p_out=0.01, random_state=0)
     for dtype in (np.float64, np.float32):
@@ -159,7 +165,7 @@ def run(quick, threads, repeats):
     for n_nodes in (10_000,) if quick else (10_000, 100_000):
         start = time.perf_counter()
         A, labels = _graph(n_nodes)
-        _log(f"graph {n_nodes} nodes / {A.nnz // 2} edges in {time.perf_counter() - start:.1f} s")
+        log(f"graph {n_nodes} nodes / {A.nnz // 2} edges in {time.perf_counter() - start:.1f} s")
         for dtype in (np.float64, np.float32):
             rows += _bench_graph(A.astype(dtype), labels, threads, repeats)
     return rows
