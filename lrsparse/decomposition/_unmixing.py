@@ -13,10 +13,11 @@ from abc import ABC
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.utils import check_random_state
+from sklearn.utils import check_array, check_random_state
 from sklearn.utils.validation import check_is_fitted, check_non_negative
 
 from ..utils._sklearn import Interval, StrOptions, _fit_context, _initialize_nmf, validate_data
+from ..utils._solver import data_scale, warn_not_converged
 from ..utils.validation import check_component_scores
 
 __all__ = ["CorrentropyNMF", "RobustGuidedNMF", "StructuredSparseNMF"]
@@ -30,10 +31,239 @@ _LP_MM_STEPS = 10
 # Pixels per parallel work item in the kernel; fixed so that results do not
 # depend on the number of threads.
 _CHUNK = 256
+# Robust variants recompute band weights (and guidance) every this many
+# iterations: each recomputation costs one extra sweep over X.
+_REWEIGHT_EVERY = 5
+# The abundance solves may take at least _MIN_SWEEPS accelerated sweeps,
+# whatever max_iter is.
+_MIN_SWEEPS = 100
+# The solve from the starting endmembers stops at this (or the solve tol):
+# the loop moves A at once, and a looser start costs no accuracy.
+_START_TOL = 1e-3
+
+
+def _solve_tol(tol):
+    # The estimator's tol within [1e-6, 1e-4]: tol=0 (run max_iter) still
+    # stops the abundance solves, and loose tols still give exact abundances.
+    return min(max(tol, 1e-6), 1e-4)
+
+
+# ------------------------------------------------------------------ solvers
+def _band_weights(loss, band_residual, n_pixels, kernel_width):
+    """Band weights ``b`` of the data term from the per-band residual energies.
+
+    ``loss``: "squared" (ones), "correntropy" (half-quadratic weights
+    ``exp(-r_l / (2 sigma^2))``, ``r_l`` the mean squared residual of band
+    ``l``, ``sigma^2 = mean_l r_l`` for ``kernel_width=None``) or "l21"
+    (IRLS weights ``1 / (2 ||e_l||)``).  Normalised to mean 1.
+    """
+    if loss == "squared":
+        return np.ones_like(band_residual)
+    if loss == "correntropy":
+        r = band_residual / n_pixels
+        sigma2 = float(np.mean(r)) if kernel_width is None else kernel_width * kernel_width
+        if not sigma2 > 0:
+            return np.ones_like(r)
+        # Shifted by the best band: the normalised weights are the same and
+        # a small kernel width cannot underflow them all to zero.
+        b = np.exp(-(r - r.min()) / (2.0 * sigma2))
+        return b / b.mean()
+    norms = np.sqrt(band_residual)
+    b = 1.0 / (2.0 * norms + 1e-6 * max(norms.mean(), 1e-300))
+    return b / b.mean()
+
+
+def _sparsity(A, alpha, p_min):
+    """Per-pixel sparsity weights ``w_i`` and exponents ``p_i``.
+
+    ``p_min = 1``: l1 everywhere.  ``p_min < 1``: the guidance map ``h``
+    (:func:`_purity`) sets ``p_i = 1 - (1 - p_min) h_i``.
+    """
+    n = A.shape[0]
+    w = np.full(n, float(alpha))
+    if p_min >= 1.0:
+        return w, np.ones(n)
+    return w, 1.0 - (1.0 - p_min) * _purity(A)
+
+
+def _sparsity_gradient(A, w, p):
+    """Linear term ``S`` of the abundance QP: ``w_i`` for l1, the lp gradient at ``A`` else."""
+    from .._kernels.nmf import _LP_FLOOR
+
+    S = np.broadcast_to(w[:, None], A.shape).astype(np.float64)
+    lp = p < 1.0
+    if np.any(lp):
+        Al = A[lp]
+        with np.errstate(divide="ignore"):
+            g = w[lp, None] * p[lp, None] * np.where(Al >= _LP_FLOOR, Al, 1.0) ** (p[lp, None] - 1)
+        S[lp] = np.where(Al >= _LP_FLOOR, g, 0.0)
+    return S
+
+
+def _abundance_qp(C, Q, A, S, graph, tol, max_sweeps):
+    """The convex abundance problem for a fixed linear term ``S``, solved to ``tol``.
+
+    Without a graph one call of :func:`~lrsparse._kernels.nmf.abundance_qp`
+    is exact.  With one, FISTA (Beck & Teboulle) over the kernel's majorised
+    block steps, with O'Donoghue & Candes' gradient restart: the number of
+    sweeps grows with the square root of the graph coupling, not linearly as
+    Jacobi sweeps do.  Stops when no abundance moves by more than ``tol``
+    times the largest one.  Returns ``(A, sweeps)``.
+    """
+    from .._kernels.nmf import abundance_qp
+
+    if graph[4] == 0.0:
+        return abundance_qp(C, Q, A, S, *graph, _CHUNK), 1
+    Y, t = A, 1.0
+    for sweep in range(1, max_sweeps + 1):
+        A_new = abundance_qp(C, Q, Y, S, *graph, _CHUNK)
+        D = A_new - A
+        change = float(np.abs(D).max()) if D.size else 0.0
+        if change <= tol * max(float(A_new.max()), 1e-300):
+            return A_new, sweep
+        if np.vdot(Y - A_new, D) > 0.0:
+            Y, t = A_new, 1.0  # the momentum points uphill: restart
+        else:
+            t_new = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * t * t))
+            Y, t = A_new + ((t - 1.0) / t_new) * D, t_new
+        A = A_new
+    return A, max_sweeps
+
+
+def _solve_abundances(X, M, A, band_weights, graph, *, alpha, p_min, delta, tol,
+                      max_sweeps):
+    """Abundances for fixed endmembers and band weights, warm-started at ``A``.
+
+    The convex (l1) problem first, solved to ``tol`` by :func:`_abundance_qp`;
+    then, where the guidance gives some ``p_i < 1``, up to ``_LP_MM_STEPS``
+    majorise-minimise steps of the lp penalty from that solution, so the
+    start does not decide which local minimum the non-convex penalty ends in.
+
+    Returns
+    -------
+    A : ndarray of shape (n_pixels, n_components), dtype of ``X``
+    sweeps : int
+        Kernel sweeps used.
+    """
+    M = M.astype(np.float64)
+    delta2 = delta * delta
+    MB = M * band_weights
+    C = np.asarray(X @ MB.T.astype(X.dtype), dtype=np.float64) + delta2
+    Q = MB @ M.T + delta2
+    A = np.ascontiguousarray(A, dtype=np.float64)
+    w, p = _sparsity(A, alpha, 1.0)
+    A, sweeps = _abundance_qp(C, Q, A, _sparsity_gradient(A, w, p), graph, tol, max_sweeps)
+    if p_min < 1.0 and alpha > 0:
+        for _ in range(_LP_MM_STEPS):
+            w, p = _sparsity(A, alpha, p_min)
+            A_new, n = _abundance_qp(C, Q, A, _sparsity_gradient(A, w, p), graph, tol,
+                                     max_sweeps)
+            sweeps += n
+            change = float(np.abs(A_new - A).max()) if A.size else 0.0
+            A = A_new
+            if change <= tol * max(float(A.max()), 1e-300):
+                break
+    return A.astype(X.dtype, copy=False), sweeps
+
+
+def _unmixing_nmf(X, A, M, graph, *, loss="squared", alpha=0.1, p_min=1.0,
+                  kernel_width=None, delta=0.0, max_iter=200, tol=1e-4,
+                  reweight_every=5, solve_start=True, verbose=0, name="unmixing NMF"):
+    """The unmixing NMF solver shared by the three estimators (arrays in, arrays out).
+
+    Minimises ``1/2 sum_l b_l ||X[:, l] - A M[:, l]||^2 + delta^2/2 ||1 - A 1||^2
+    + lambda/2 Tr(A^T L A) + sum_i w_i sum_k A_ik^p_i`` over ``A, M >= 0`` by
+    the fused multiplicative updates of :mod:`lrsparse._kernels.nmf`, the
+    band weights ``b`` (``loss``) and the guidance exponents ``p_i`` (``p_min``)
+    re-estimated every ``reweight_every`` iterations for the robust losses.
+    The abundances are solved exactly for the starting endmembers
+    (``solve_start``) and for the final ones.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_pixels, n_bands)
+        Nonnegative data, preferably scaled to ``max |X| = 1`` (penalty weights
+        are in the units of ``X``).
+    A, M : ndarrays of shape (n_pixels, n_components), (n_components, n_bands)
+        Strictly positive starting abundances and endmembers.
+    graph : tuple
+        ``(indptr, indices, data, degree, graph_strength)`` of the pixel graph
+        (CSR arrays with int32 indices); ``graph_strength=0`` for none.
+    loss : {"squared", "correntropy", "l21"}
+        Data term (see :func:`_band_weights`).
+    alpha, p_min, kernel_width, delta
+        Sparsity weight, smallest lp exponent (1: l1), correntropy width
+        (None: adaptive) and sum-to-one weight (0: off).
+    max_iter, tol : int, float
+        Iteration cap; stop when the objective's relative decrease is <= tol.
+    reweight_every : int
+        Period of the band-weight / guidance re-estimation (robust losses).
+    solve_start : bool
+        Solve the abundances for ``M`` before the loop (a given ``M``).
+    verbose : int
+        Print progress every 10 iterations.
+    name : str
+        Name in messages and in the ``ConvergenceWarning``.
+
+    Returns
+    -------
+    A : ndarray of shape (n_pixels, n_components)
+    M : ndarray of shape (n_components, n_bands)
+    band_weights : ndarray of shape (n_bands,)
+    n_iter : int
+    history : ndarray of shape (n_iter,)
+        Objective at the start of each iteration.
+    """
+    from .._kernels.nmf import abundance_pass, endmember_update
+
+    n, L = X.shape
+    robust = loss != "squared"
+    b = np.ones(L)
+    history = []
+    start = time.perf_counter()
+    solve = dict(alpha=alpha, p_min=p_min, delta=delta, tol=_solve_tol(tol),
+                 max_sweeps=max(max_iter, _MIN_SWEEPS))
+    if solve_start:
+        # Endmembers given: start from their abundances, not from a uniform
+        # mix that would first drag the endmembers inwards.
+        start_solve = {**solve, "tol": max(solve["tol"], _START_TOL)}
+        A = _solve_abundances(X, M, A, b, graph, **start_solve)[0]
+        A = np.maximum(A, _EPS)  # a zero stays zero under multiplicative updates
+    w, p = _sparsity(A, alpha, p_min)
+    change = np.inf
+    for it in range(max_iter):
+        reweight = robust and it % reweight_every == 0
+        A_new, AtX, AtA, band_res, obj = abundance_pass(
+            X, A, M, b, delta, *graph, w, p, _EPS, _CHUNK, reweight
+        )
+        history.append(float(obj.sum()))
+        M = endmember_update(M, AtX, AtA, _EPS)
+        A = A_new
+        if reweight:
+            # HQ / IRLS step: weights from the residuals of the iterate just
+            # evaluated, used from the next sweep on.
+            b = _band_weights(loss, band_res, n, kernel_width)
+            w, p = _sparsity(A, alpha, p_min)
+        if verbose and it % 10 == 0:
+            print(f"{name}: iteration {it:4d}, objective {history[-1]:.6g}, "
+                  f"{time.perf_counter() - start:.2f} s")
+        if it > 0:
+            change = abs(history[-2] - history[-1]) / max(abs(history[-2]), 1e-300)
+            if change <= tol:
+                break
+    n_iter = it + 1
+    if n_iter == max_iter and not change <= tol:
+        warn_not_converged(name, n_iter, change, tol, what="relative objective change")
+    A = _solve_abundances(X, M, A, b, graph, **solve)[0]
+    return A, M, b, n_iter, np.asarray(history)
 
 
 class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator, ABC):
-    """Shared machinery: validation, initialisation, the update loop, transform."""
+    """Shared machinery: parameters, validation, initialisation, transform.
+
+    Subclasses set ``_loss`` and may override :meth:`_graph`, :meth:`_p_min`
+    and :meth:`_kernel_width`; the fit itself is :func:`_unmixing_nmf`.
+    """
 
     _parameter_constraints = {
         "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -51,26 +281,32 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
         "n_jobs": [None, numbers.Integral],
     }
 
-    # Robust variants recompute band weights (and guidance) every this many
-    # iterations: each recomputation costs one extra sweep over X.
-    _reweight_every = 5
+    _loss = "squared"
+
+    def __init__(self, n_components=3, *, alpha=0.1, init="vca", sum_to_one=True,
+                 sum_to_one_weight="auto", max_iter=200, tol=1e-4, random_state=None,
+                 verbose=0, n_jobs=None):
+        self.n_components = n_components
+        self.alpha = alpha
+        self.init = init
+        self.sum_to_one = sum_to_one
+        self.sum_to_one_weight = sum_to_one_weight
+        self.max_iter = max_iter
+        self.tol = tol
+        self.random_state = random_state
+        self.verbose = verbose
+        self.n_jobs = n_jobs
 
     # ------------------------------------------------------------- hooks
-    def _band_weights(self, band_residual, n_pixels):
-        """Band weights from the per-band residual energies (plain loss: ones)."""
-        return np.ones_like(band_residual)
-
-    def _sparsity(self, A):
-        """Per-pixel sparsity weights ``w_i`` and exponents ``p_i`` (l1 by default)."""
-        n = A.shape[0]
-        return np.full(n, float(self.alpha)), np.ones(n)
-
     def _graph(self, n_pixels, X, *, fitting):
         """``(indptr, indices, data, degree, strength)`` of the graph term (none here)."""
         return _no_graph(n_pixels)
 
-    # Robust variants reweight bands (and guidance) during the fit.
-    _robust = False
+    def _p_min(self):
+        return 1.0
+
+    def _kernel_width(self, scale):
+        return None
 
     # --------------------------------------------------------------- fit
     @_fit_context(prefer_skip_nested_validation=True)
@@ -106,6 +342,7 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
         Returns
         -------
         abundances : ndarray of shape (n_pixels, n_components)
+            Nonnegative; rows sum to one when ``sum_to_one``.
         """
         return self._fit_transform(X)
 
@@ -115,7 +352,6 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
         return X
 
     def _fit_transform(self, X):
-        from .._kernels.nmf import abundance_pass, endmember_update
         from ..utils._numba import numba_threads
 
         X = self._validate_X(X, reset=True)
@@ -126,93 +362,36 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
                 f"n_components={K} must be <= min(n_pixels, n_bands); got X with "
                 f"n_samples = {n}, n_features = {L}."
             )
+        scale = _data_unit(X)
+        Xs = X / X.dtype.type(scale)
         rng = check_random_state(self.random_state)
-        A, M = self._initialize(X, rng)
-        delta = self._asc_delta(X)
+        A, M = self._initialize(Xs, rng, scale)
+        delta = self._asc_delta(Xs, scale)
         graph = self._graph(n, X, fitting=True)
-        b = np.ones(L)
-        history = []
-        start = time.perf_counter()
         with numba_threads(self.n_jobs):
-            if not isinstance(self.init, str) or self.init == "vca":
-                # Endmembers given: start from their abundances, not from a
-                # uniform mix that would first drag the endmembers inwards.
-                self.components_, self.band_weights_ = M, b
-                A = self._solve_abundances(X, A, graph)
-            w, p = self._sparsity(A)
-            for it in range(self.max_iter):
-                reweight = self._robust and it % self._reweight_every == 0
-                A_new, AtX, AtA, band_res, obj = abundance_pass(
-                    X, A, M, b, delta, *graph, w, p, _EPS, _CHUNK, reweight
-                )
-                history.append(float(obj.sum()))
-                M = endmember_update(M, AtX, AtA, _EPS)
-                A = A_new
-                if reweight:
-                    # HQ / IRLS step: weights from the residuals of the iterate
-                    # just evaluated, used from the next sweep on.
-                    b = self._band_weights(band_res, n)
-                    w, p = self._sparsity(A)
-                if self.verbose and it % 10 == 0:
-                    print(
-                        f"{type(self).__name__}: iteration {it:4d}, objective "
-                        f"{history[-1]:.6g}, {time.perf_counter() - start:.2f} s"
-                    )
-                if it > 0 and abs(history[-2] - history[-1]) <= self.tol * abs(history[-2]):
-                    break
-            self.n_iter_ = it + 1
-            self.components_ = M
-            self.band_weights_ = b
-            A = self._solve_abundances(X, A, graph)
-        self.objective_history_ = np.asarray(history)
-        self.reconstruction_err_ = float(np.linalg.norm(X - A @ M))
+            A, M, b, self.n_iter_, history = _unmixing_nmf(
+                Xs, A, M, graph, loss=self._loss, alpha=float(self.alpha),
+                p_min=self._p_min(), kernel_width=self._kernel_width(scale), delta=delta,
+                max_iter=self.max_iter, tol=self.tol, reweight_every=_REWEIGHT_EVERY,
+                solve_start=not isinstance(self.init, str) or self.init == "vca",
+                verbose=self.verbose, name=type(self).__name__,
+            )
+        self._scale = scale
+        self.components_ = (M * M.dtype.type(scale)).astype(X.dtype, copy=False)
+        self.band_weights_ = b
+        self.objective_history_ = history * scale * scale
+        self.reconstruction_err_ = float(np.linalg.norm(Xs - A @ M)) * scale
         self._after_fit(A)
         return self._finish(A)
-
-    # ------------------------------------------------------- abundances
-    def _solve_abundances(self, X, A, graph):
-        """Abundances for fixed ``components_`` and ``band_weights_``, warm-started at ``A``.
-
-        Exact per-pixel QPs (:func:`~lrsparse._kernels.nmf.abundance_qp`),
-        repeated while the graph coupling or the lp reweighting still moves
-        ``A`` by more than ``tol`` (relative to its largest entry).
-        """
-        from .._kernels.nmf import abundance_qp
-
-        M = self.components_.astype(np.float64)
-        delta2 = self._asc_delta(X) ** 2
-        MB = M * self.band_weights_
-        C = np.asarray(X @ MB.T.astype(X.dtype), dtype=np.float64) + delta2
-        Q = MB @ M.T + delta2
-        A = np.ascontiguousarray(A)
-        # The convex l1 problem first, then (if some p_i < 1) the lp
-        # majorise-minimise steps from its solution: the start no longer
-        # decides which local minimum the non-convex penalty ends in.
-        convex, lp_steps = True, 0
-        for _ in range(self.max_iter):
-            w, p = self._sparsity(A)
-            if convex:
-                p = np.ones_like(p)
-            else:
-                lp_steps += 1
-            A_new = abundance_qp(C, Q, A, *graph, w, p, _CHUNK)
-            change = float(np.abs(A_new - A).max()) if A.size else 0.0
-            A = A_new
-            converged = change <= max(self.tol, 1e-10) * max(float(A.max()), 1e-300)
-            if convex and converged and np.any(self._sparsity(A)[1] < 1):
-                convex = False
-            elif converged or lp_steps >= _LP_MM_STEPS:
-                break
-        return A
 
     def transform(self, X):
         """Abundances of (new) pixels against the fitted endmembers.
 
         The endmembers and band weights stay fixed; the abundances are solved
-        from a uniform start as exact per-pixel nonnegative QPs (coordinate
-        descent), the same solver that finishes :meth:`fit`.  The spatial
-        graph (StructuredSparseNMF) is used when ``X`` has as many pixels as
-        the image it was built for; otherwise pixels are unmixed one by one.
+        from a uniform start as exact per-pixel nonnegative QPs (active set),
+        the same solver that finishes :meth:`fit`.  The spatial graph
+        (StructuredSparseNMF) is used when ``X`` has as many pixels as the
+        image it was built for; otherwise pixels are unmixed one by one.
 
         Parameters
         ----------
@@ -229,10 +408,16 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
         n = X.shape[0]
-        A = np.full((n, self.n_components), 1.0 / self.n_components, dtype=X.dtype)
+        Xs = X / X.dtype.type(self._scale)
+        A = np.full((n, self.n_components), 1.0 / self.n_components)
         graph = self._graph(n, X, fitting=False)
         with numba_threads(self.n_jobs):
-            A = self._solve_abundances(X, A, graph)
+            A = _solve_abundances(
+                Xs, self.components_ / self._scale, A, self.band_weights_, graph,
+                alpha=float(self.alpha), p_min=self._p_min(),
+                delta=self._asc_delta(Xs, self._scale), tol=_solve_tol(self.tol),
+                max_sweeps=max(self.max_iter, _MIN_SWEEPS),
+            )[0]
         return self._finish(A)
 
     def inverse_transform(self, X):
@@ -246,6 +431,7 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
         Returns
         -------
         X_original : ndarray of shape (n_pixels, n_bands)
+            Reconstructed spectra.
         """
         check_is_fitted(self)
         X = check_component_scores(X, self.n_components)
@@ -261,21 +447,30 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
         """Hook for fitted attributes derived from the final abundances."""
 
     # ---------------------------------------------------------- helpers
-    def _asc_delta(self, X):
+    def _asc_delta(self, Xs, scale):
+        """``delta`` in the units of ``Xs = X / scale``."""
         if not self.sum_to_one:
             return 0.0
         if self.sum_to_one_weight == "auto":
             # The constraint row counts like one more pixel spectrum.
-            return float(np.sqrt(np.mean(np.einsum("ij,ij->i", X, X))))
-        return float(self.sum_to_one_weight)
+            return float(np.sqrt(np.mean(np.einsum("ij,ij->i", Xs, Xs, dtype=np.float64))))
+        delta = float(self.sum_to_one_weight) / scale
+        if not 1e-100 <= delta <= 1e100:
+            raise ValueError(
+                f"sum_to_one_weight={self.sum_to_one_weight!r} is {delta:.3g} times the "
+                f"largest value of X; it must be within 1e-100..1e100 times it (use "
+                f"'auto', or sum_to_one=False)."
+            )
+        return delta
 
-    def _initialize(self, X, rng):
-        n, L = X.shape
+    def _initialize(self, Xs, rng, scale):
+        n, L = Xs.shape
         K = self.n_components
-        dtype = X.dtype
+        dtype = Xs.dtype
         init = self.init
         if not isinstance(init, str):
-            M = np.array(init, dtype=dtype)  # copy: never share the user's array
+            # A copy in the units of Xs: never share the user's array.
+            M = check_array(init, dtype=np.float64, input_name="init") / scale
             if M.shape != (K, L):
                 raise ValueError(
                     f"init must be 'random', 'nndsvda', 'vca' or an array of initial "
@@ -283,16 +478,17 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
                     f"{M.shape}."
                 )
             check_non_negative(M, f"{type(self).__name__} (init)")
+            M = M.astype(dtype)
             A = np.full((n, K), 1.0 / K, dtype=dtype)
         elif init == "random":
-            scale = np.sqrt(X.mean() / K)
-            A = (scale * rng.uniform(size=(n, K))).astype(dtype)
-            M = (scale * rng.uniform(size=(K, L))).astype(dtype)
+            s = np.sqrt(Xs.mean() / K)
+            A = (s * rng.uniform(size=(n, K))).astype(dtype)
+            M = (s * rng.uniform(size=(K, L))).astype(dtype)
         elif init == "nndsvda":
-            A, M = _initialize_nmf(X, K, init="nndsvda", random_state=rng)
+            A, M = _initialize_nmf(Xs, K, init="nndsvda", random_state=rng)
             A, M = A.astype(dtype), M.astype(dtype)
         else:  # "vca"
-            M = X[_vca(X, K, rng)].astype(dtype)
+            M = Xs[_vca(Xs, K, rng)].astype(dtype)
             A = np.full((n, K), 1.0 / K, dtype=dtype)
         # Strictly positive starts: a zero stays zero under multiplicative updates.
         A = np.maximum(A, _EPS).astype(dtype)
@@ -308,6 +504,21 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
         tags.input_tags.positive_only = True
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+
+def _data_unit(X):
+    """The unit the solvers work in: the median over bands of each band's maximum.
+
+    The fit runs on ``X / unit``, so iterations, abundances and the meaning of
+    ``alpha`` and ``graph_strength`` do not depend on the units of ``X``
+    (results scale with the data).  For reflectances (the papers' setting) it
+    is close to ``max X``, so the papers' penalty weights keep their meaning;
+    unlike the maximum, corrupted bands (less than half of them) cannot inflate
+    it.  :func:`~lrsparse.utils._solver.data_scale` rejects subnormal data.
+    """
+    data_scale(X)
+    unit = float(np.median(X.max(axis=0))) if X.size else 1.0
+    return unit if unit > 0 else data_scale(X)
 
 
 def _no_graph(n_pixels):
@@ -509,20 +720,15 @@ class StructuredSparseNMF(_BaseUnmixingNMF):
         verbose=0,
         n_jobs=None,
     ):
-        self.n_components = n_components
+        super().__init__(
+            n_components, alpha=alpha, init=init, sum_to_one=sum_to_one,
+            sum_to_one_weight=sum_to_one_weight, max_iter=max_iter, tol=tol,
+            random_state=random_state, verbose=verbose, n_jobs=n_jobs,
+        )
         self.graph_strength = graph_strength
-        self.alpha = alpha
         self.image_shape = image_shape
         self.graph = graph
         self.graph_params = graph_params
-        self.init = init
-        self.sum_to_one = sum_to_one
-        self.sum_to_one_weight = sum_to_one_weight
-        self.max_iter = max_iter
-        self.tol = tol
-        self.random_state = random_state
-        self.verbose = verbose
-        self.n_jobs = n_jobs
 
     def _graph(self, n_pixels, X, *, fitting):
         if self.graph_strength == 0:
@@ -652,27 +858,25 @@ class CorrentropyNMF(_BaseUnmixingNMF):
         verbose=0,
         n_jobs=None,
     ):
-        self.n_components = n_components
-        self.alpha = alpha
+        super().__init__(
+            n_components, alpha=alpha, init=init, sum_to_one=sum_to_one,
+            sum_to_one_weight=sum_to_one_weight, max_iter=max_iter, tol=tol,
+            random_state=random_state, verbose=verbose, n_jobs=n_jobs,
+        )
         self.kernel_width = kernel_width
-        self.init = init
-        self.sum_to_one = sum_to_one
-        self.sum_to_one_weight = sum_to_one_weight
-        self.max_iter = max_iter
-        self.tol = tol
-        self.random_state = random_state
-        self.verbose = verbose
-        self.n_jobs = n_jobs
 
-    _robust = True
+    _loss = "correntropy"
 
-    def _band_weights(self, band_residual, n_pixels):
-        r = band_residual / n_pixels
-        sigma2 = float(np.mean(r)) if self.kernel_width == "auto" else float(self.kernel_width) ** 2
-        if not sigma2 > 0:
-            return np.ones_like(r)
-        b = np.exp(-r / (2.0 * sigma2))
-        return b / b.mean()
+    def _kernel_width(self, scale):
+        if self.kernel_width == "auto":
+            return None
+        sigma = float(self.kernel_width) / scale
+        if not 1e-100 <= sigma <= 1e100:
+            raise ValueError(
+                f"kernel_width={self.kernel_width!r} is {sigma:.3g} times the largest value "
+                f"of X; it must be within 1e-100..1e100 times it (or 'auto')."
+            )
+        return sigma
 
 
 class RobustGuidedNMF(_BaseUnmixingNMF):
@@ -763,28 +967,17 @@ class RobustGuidedNMF(_BaseUnmixingNMF):
         verbose=0,
         n_jobs=None,
     ):
-        self.n_components = n_components
-        self.alpha = alpha
+        super().__init__(
+            n_components, alpha=alpha, init=init, sum_to_one=sum_to_one,
+            sum_to_one_weight=sum_to_one_weight, max_iter=max_iter, tol=tol,
+            random_state=random_state, verbose=verbose, n_jobs=n_jobs,
+        )
         self.p_min = p_min
-        self.init = init
-        self.sum_to_one = sum_to_one
-        self.sum_to_one_weight = sum_to_one_weight
-        self.max_iter = max_iter
-        self.tol = tol
-        self.random_state = random_state
-        self.verbose = verbose
-        self.n_jobs = n_jobs
 
-    _robust = True
+    _loss = "l21"
 
-    def _band_weights(self, band_residual, n_pixels):
-        norms = np.sqrt(band_residual)
-        b = 1.0 / (2.0 * norms + 1e-6 * max(norms.mean(), 1e-300))
-        return b / b.mean()
-
-    def _sparsity(self, A):
-        h = _purity(A)
-        return np.full(A.shape[0], float(self.alpha)), 1.0 - (1.0 - self.p_min) * h
+    def _p_min(self):
+        return float(self.p_min)
 
     def _after_fit(self, A):
         self.guidance_map_ = _purity(A)

@@ -75,7 +75,8 @@ def data_scale(values, *, input_name="X"):
     data = values.data if hasattr(values, "tocsr") else np.asarray(values)
     if data.size == 0:
         return 1.0
-    scale = float(np.nanmax(np.abs(data))) if data.dtype.kind == "f" else float(np.abs(data).max())
+    # max |x| without a temporary of the data's size
+    scale = max(float(np.nanmax(data)), -float(np.nanmin(data)))
     if not np.isfinite(scale):
         raise ValueError(f"{input_name} must be finite; found {scale!r}.")
     if scale == 0.0:
