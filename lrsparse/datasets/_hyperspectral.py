@@ -101,7 +101,8 @@ def _draw_abundances(rng, image_shape, n_endmembers):
         "image_shape": [tuple, list, np.ndarray],
         "n_endmembers": [Interval(numbers.Integral, 1, None, closed="left")],
         "n_bands": [Interval(numbers.Integral, 1, None, closed="left")],
-        "snr_db": [Interval(numbers.Real, None, None, closed="right"), None],
+        # inf (noiseless) is allowed; below -100 dB the noise swamps float64.
+        "snr_db": [Interval(numbers.Real, -100, None, closed="both"), None],
         "outlier_band_fraction": [Interval(numbers.Real, 0, 1, closed="left")],
         "return_outlier_bands": ["boolean"],
         "random_state": ["random_state"],
@@ -158,7 +159,8 @@ def make_hyperspectral(
     n_bands : int >= 1, default=100
         Number of spectral bands.
     snr_db : float or None, default=30.0
-        Signal-to-noise ratio in dB; ``None`` (or ``inf``) gives noiseless data.
+        Signal-to-noise ratio in dB, at least -100; ``None`` (or ``inf``)
+        gives noiseless data.
     outlier_band_fraction : float in [0, 1), default=0.0
         Fraction of corrupted bands.
     return_outlier_bands : bool, default=False
@@ -223,7 +225,8 @@ def make_hyperspectral(
     abundances = _draw_abundances(rng, image_shape, n_endmembers)
     X = abundances @ endmembers
     if snr_db is not None and np.isfinite(snr_db):
-        noise_var = np.mean(X**2) / 10.0 ** (snr_db / 10.0)
+        with np.errstate(over="ignore"):  # 10**(snr/10) = inf at > 3080 dB: no noise
+            noise_var = np.mean(X**2) / np.power(10.0, snr_db / 10.0)
         X = X + rng.standard_normal(X.shape) * np.sqrt(noise_var)
         np.clip(X, 0.0, None, out=X)
 

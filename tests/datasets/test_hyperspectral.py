@@ -41,6 +41,14 @@ def test_make_noiseless_is_linear_mixing():
     np.testing.assert_array_equal(X, X2)
 
 
+def test_make_extreme_snr_is_finite():
+    # 10 ** (5000 / 10) overflows a Python float: the noise is then 0, no OverflowError.
+    X, E, A = make_hyperspectral((4, 4), 3, 10, snr_db=5000.0, random_state=0)
+    np.testing.assert_allclose(X, A @ E, rtol=1e-12)
+    X, _, _ = make_hyperspectral((4, 4), 3, 10, snr_db=-100.0, random_state=0)
+    assert np.isfinite(X).all() and X.max() > 1e3
+
+
 def test_make_seeded():
     a = make_hyperspectral((10, 10), 3, 30, outlier_band_fraction=0.1, random_state=3)
     b = make_hyperspectral((10, 10), 3, 30, outlier_band_fraction=0.1, random_state=3)
@@ -121,6 +129,8 @@ def test_make_edge_sizes():
         (dict(n_endmembers=0), InvalidParameterError, "n_endmembers"),
         (dict(n_bands=2.5), InvalidParameterError, "n_bands"),
         (dict(snr_db=np.nan), InvalidParameterError, "snr_db"),
+        (dict(snr_db=-np.inf), InvalidParameterError, "snr_db"),
+        (dict(snr_db=-1000.0), InvalidParameterError, "snr_db"),
         (dict(outlier_band_fraction=1.0), InvalidParameterError, "outlier_band_fraction"),
         (dict(outlier_band_fraction=-0.1), InvalidParameterError, "outlier_band_fraction"),
     ],
