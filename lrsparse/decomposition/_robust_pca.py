@@ -227,10 +227,13 @@ class _BaseRobustPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples to project, in the features seen in ``fit`` (CSR/CSC/COO
+            with int32 or int64 indices accepted).
 
         Returns
         -------
         X_new : ndarray of shape (n_samples, n_components)
+            Component scores; the dtype of ``X`` (float32 or float64).
         """
         check_is_fitted(self)
         X = validate_data(self, X, accept_sparse=["csr", "csc"],
@@ -244,10 +247,13 @@ class _BaseRobustPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         Parameters
         ----------
         X : array-like of shape (n_samples, n_components)
+            Component scores, as returned by :meth:`transform`.
 
         Returns
         -------
         X_original : ndarray of shape (n_samples, n_features)
+            The points of the component subspace (shifted by ``mean_``)
+            with these scores.
         """
         check_is_fitted(self)
         X = check_component_scores(X, self.components_.shape[0])
@@ -269,10 +275,13 @@ class _BaseRobustPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples to score, in the features seen in ``fit``.
 
         Returns
         -------
         log_likelihood : ndarray of shape (n_samples,)
+            Log-density of each sample under the fitted model (in the units
+            of ``X``: ``c X`` scores ``n_features * log(c)`` lower).
         """
         check_is_fitted(self)
         X = _validate_X(self, X, reset=False).astype(np.float64)
@@ -302,6 +311,7 @@ class _BaseRobustPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEsti
         Returns
         -------
         ll : float
+            Mean of :meth:`score_samples` over the samples.
         """
         return float(np.mean(self.score_samples(X)))
 
@@ -379,7 +389,21 @@ class RobustPCA(_BaseRobustPCA):
     per subspace iteration, with a handful of iterations and rounds (the
     quantiles are taken on at most 20000 samples).  Without outliers the
     first round already passes and the result is PCA's.  Dense and sparse
-    ``X`` are accepted (the centring stays implicit).
+    ``X`` are accepted (the centring stays implicit; CSR/CSC/COO matrices and
+    arrays, int32 or int64 indices).
+
+    **Units.**  Every statistic of the filter is a ratio of second moments,
+    so the fit is scale-equivariant without rescaling ``X``: for ``c * X``,
+    ``components_``, ``sample_weight_``, ``explained_variance_ratio_`` and
+    ``n_iter_`` are unchanged, ``mean_`` and ``singular_values_`` are
+    multiplied by ``c`` and ``explained_variance_`` and ``noise_variance_``
+    by ``c**2``.  No parameter depends on the units.  Data whose largest
+    magnitude lies outside ``[1e-140, 1e140]`` (variances outside float64)
+    raise a ``ValueError``.
+
+    **Paper symbols** (Diakonikolas et al.): ``contamination`` is
+    ``epsilon``, ``n_components`` is ``k`` (their analysis is for ``k = 1``),
+    ``sample_weight_`` are the filter weights ``w``.
 
     **Reconstructed details.**  The paper's exact score function, tail test
     and constants were not available; the variance-versus-trimmed-variance
@@ -515,6 +539,10 @@ class StreamingRobustPCA(_BaseRobustPCA):
       Mitliagkas, Caramanis & Jain) and the components and variances are
       updated.  Round sizes double, starting at ``max(1000, 10 b)`` weight,
       so the last rounds average over a large share of the stream.
+    * Units: as :class:`RobustPCA`, scale-equivariant (``c * X`` gives the
+      same ``components_``, ``c`` times ``mean_``, ``c**2`` times the
+      variances); each batch's largest magnitude must lie in ``[1e-140,
+      1e140]``.  ``contamination`` is the paper's ``epsilon``.
     * ``fit(X)`` is one pass over ``X`` in batches of ``batch_size`` rows,
       then closes the last round if it holds at least half a round.  After
       a ``partial_fit`` that leaves an open round holding at least half a

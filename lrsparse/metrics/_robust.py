@@ -48,6 +48,7 @@ def captured_variance_ratio(components, covariance):
     Returns
     -------
     ratio : float in [0, 1]
+        The share; 0 when ``covariance`` is zero.
 
     Examples
     --------
@@ -95,6 +96,7 @@ def trimmed_variance(X, components, *, trim=0.1, center=None):
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
+        The data (finite values).
     components : array-like of shape (n_components, n_features)
         Directions as rows.
     trim : float in [0, 1), default=0.1
@@ -107,6 +109,7 @@ def trimmed_variance(X, components, *, trim=0.1, center=None):
     Returns
     -------
     variances : ndarray of shape (n_components,)
+        Trimmed mean of the squared projections along each direction.
 
     Examples
     --------

@@ -52,7 +52,9 @@ def partial_svd(A, n_components, *, V0=None, n_oversamples=10, max_iter=20, tol=
 
     Parameters
     ----------
-    A : ndarray, sparse matrix or LinearOperator of shape (n, d)
+    A : {ndarray, sparse matrix, LinearOperator} of shape (n, d)
+        The matrix; only ``A @ M`` and ``A.T @ M`` on blocks are used (it is
+        neither densified nor copied).
     n_components : int
         Number of triplets whose convergence is checked and that are returned
         (``<= min(n, d)``).
@@ -80,12 +82,42 @@ def partial_svd(A, n_components, *, V0=None, n_oversamples=10, max_iter=20, tol=
     Returns
     -------
     U : ndarray of shape (n, n_components)
+        Left singular vectors (orthonormal columns); ``b`` columns with
+        ``return_block=True``.
     s : ndarray of shape (n_components,)
-        Descending.
+        Singular values, descending (``b`` with ``return_block=True``).
     Vt : ndarray of shape (n_components, d)
-        Signs fixed by :func:`sklearn.utils.extmath.svd_flip` on ``Vt``.
+        Right singular vectors (orthonormal rows), signs fixed by
+        :func:`sklearn.utils.extmath.svd_flip` on ``Vt``; ``b`` rows with
+        ``return_block=True``.
     n_iter : int
         Number of products with ``A`` (block iterations) run.
+
+    See Also
+    --------
+    svd_above_threshold : All singular triplets above a threshold.
+    sklearn.utils.extmath.randomized_svd : The randomized SVD, without warm starts.
+
+    References
+    ----------
+    .. [1] N. Halko, P.-G. Martinsson and J. A. Tropp, "Finding Structure with
+       Randomness: Probabilistic Algorithms for Constructing Approximate
+       Matrix Decompositions", SIAM Review 53(2), 2011.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lrsparse.utils.extmath import partial_svd
+    >>> rng = np.random.default_rng(0)
+    >>> A = rng.standard_normal((200, 3)) @ np.diag([10.0, 5.0, 2.0]) @ rng.standard_normal((3, 50))
+    >>> U, s, Vt, n_iter = partial_svd(A, 2, random_state=0)
+    >>> U.shape, s.shape, Vt.shape
+    ((200, 2), (2,), (2, 50))
+    >>> bool(np.allclose(s, np.linalg.svd(A, compute_uv=False)[:2]))
+    True
+    >>> # Warm-started at its own answer, one block iteration suffices.
+    >>> partial_svd(A, 2, V0=Vt.T, random_state=0)[3]
+    1
     """
     n, d = A.shape
     k = int(n_components)
@@ -140,6 +172,43 @@ def weighted_centered_operator(X, weights, mean):
     Its Gram matrix is the weighted covariance ``sum_i w_i (x_i - m)(x_i - m)^T``;
     its right singular vectors are that matrix's eigenvectors.  ``X`` may be
     dense or sparse (the centring stays implicit, so sparse stays sparse).
+    Products cost one product with ``X`` (or ``X.T``) plus O((n + d) k)
+    for a block of ``k`` vectors.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        The data; referenced, not copied.
+    weights : ndarray of shape (n_samples,)
+        Nonnegative sample weights ``w_i`` (for a weighted covariance,
+        normalised to sum to 1).
+    mean : array-like of shape (n_features,)
+        The centre ``m`` subtracted from every row (usually the weighted
+        mean ``sum_i w_i x_i / sum_i w_i``).
+
+    Returns
+    -------
+    operator : scipy.sparse.linalg.LinearOperator of shape (n_samples, n_features)
+        The operator, with ``matmat``/``rmatmat`` (so ``op @ V`` and
+        ``op.T @ Z`` work on blocks), of the dtype of ``X``.
+
+    See Also
+    --------
+    partial_svd : Accepts the operator (robust PCA's filter uses both).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lrsparse.utils.extmath import weighted_centered_operator
+    >>> X = np.array([[0.0, 1.0], [2.0, 3.0], [4.0, 8.0]])
+    >>> w = np.array([0.25, 0.25, 0.5])
+    >>> m = w @ X
+    >>> op = weighted_centered_operator(X, w, m)
+    >>> dense = np.sqrt(w)[:, None] * (X - m)
+    >>> bool(np.allclose(op @ np.eye(2), dense)), bool(np.allclose(op.T @ np.eye(3), dense.T))
+    (True, True)
+    >>> bool(np.allclose(dense.T @ dense, np.cov(X.T, aweights=w, bias=True)))
+    True
     """
     sw = np.sqrt(weights).astype(X.dtype, copy=False)[:, None]
     mean = np.asarray(mean, dtype=X.dtype)
@@ -161,7 +230,32 @@ def weighted_quantile(values, weights, q):
     """Quantile ``q`` of ``values`` under nonnegative ``weights`` (lower, no interpolation).
 
     The smallest value ``v`` such that the weight of ``values <= v`` is at
-    least ``q`` times the total weight.  ``O(n log n)``.
+    least ``q`` times the total weight.  ``O(n log n)``.  With unit weights
+    it is ``np.quantile(values, q, method="inverted_cdf")``.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n,)
+        The values (``n >= 1``); not modified.
+    weights : ndarray of shape (n,)
+        Nonnegative weights with a positive sum.
+    q : float in [0, 1]
+        The quantile level.
+
+    Returns
+    -------
+    quantile : float
+        One of ``values``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lrsparse.utils.extmath import weighted_quantile
+    >>> values = np.array([1.0, 2.0, 3.0, 4.0])
+    >>> weighted_quantile(values, np.ones(4), 0.5)
+    2.0
+    >>> weighted_quantile(values, np.array([1.0, 1.0, 1.0, 5.0]), 0.5)
+    4.0
     """
     order = np.argsort(values, kind="stable")
     cum = np.cumsum(weights[order])
@@ -183,14 +277,69 @@ def svd_above_threshold(A, threshold, *, n_start=10, increment=5, V0=None, max_r
     ``A`` is a dense ndarray and more than ``dense_share * min(A.shape)``
     triplets are needed, one LAPACK SVD is cheaper and is used instead.
 
+    Parameters
+    ----------
+    A : {ndarray, sparse matrix, LinearOperator} of shape (n, d)
+        The matrix (only block products are used, except on the dense
+        LAPACK path).
+    threshold : float
+        Singular values strictly above it are returned.
+    n_start : int, default=10
+        Number of triplets computed first (e.g. the predicted rank + 1).
+    increment : int, default=5
+        Growth of the block while all computed values exceed ``threshold``.
+    V0 : ndarray of shape (d, k0), default=None
+        Start vectors (the ``V_block`` of a previous call).
+    max_rank : int, default=None
+        At most this many triplets; ``None`` is ``min(n, d)``.
+    n_oversamples : int, default=5
+        Extra block vectors of :func:`partial_svd`.
+    max_iter : int, default=30
+        Maximum block iterations per :func:`partial_svd` call.
+    tol : float, default=1e-10
+        Relative tolerance of :func:`partial_svd` on the values above
+        ``threshold``.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the Gaussian start vectors.
+    dense_share : float, default=0.3
+        Above ``dense_share * min(n, d)`` triplets a dense ``A`` gets one
+        LAPACK SVD instead.
+
     Returns
     -------
     U : ndarray of shape (n, r)
+        Left singular vectors of the ``r`` values above ``threshold``.
     s : ndarray of shape (r,)
         The ``r`` singular values above ``threshold``, descending.
     Vt : ndarray of shape (r, d)
+        Right singular vectors (signs fixed as in :func:`partial_svd`).
     V_block : ndarray of shape (d, k)
         All right vectors computed (``k >= r``), the warm start of a next call.
+
+    See Also
+    --------
+    partial_svd : The block subspace iteration used here.
+    lrsparse._kernels.prox.svd_shrink : Shrinks the triplets returned here.
+
+    References
+    ----------
+    .. [1] J.-F. Cai, E. J. Candes and Z. Shen, "A Singular Value Thresholding
+       Algorithm for Matrix Completion", SIAM J. Optim. 20(4), 2010.
+    .. [2] Z. Lin, M. Chen and Y. Ma, "The Augmented Lagrange Multiplier Method
+       for Exact Recovery of Corrupted Low-Rank Matrices", arXiv:1009.5055, 2010.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lrsparse.utils.extmath import svd_above_threshold
+    >>> rng = np.random.default_rng(0)
+    >>> Q1, _ = np.linalg.qr(rng.standard_normal((100, 6)))
+    >>> Q2, _ = np.linalg.qr(rng.standard_normal((80, 6)))
+    >>> A = (Q1 * [9.0, 7.0, 5.0, 3.0, 1.0, 0.5]) @ Q2.T
+    >>> U, s, Vt, V_block = svd_above_threshold(A, 2.0, n_start=2, increment=2,
+    ...                                         random_state=0)
+    >>> np.round(s, 6)
+    array([9., 7., 5., 3.])
     """
     n, d = A.shape
     cap = min(n, d) if max_rank is None else min(int(max_rank), n, d)
