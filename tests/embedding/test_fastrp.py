@@ -242,15 +242,7 @@ def test_memory_never_forms_dense_n_by_n():
 
 
 # ---------------------------------------------------------------- real-world inputs
-def _int64(A):
-    A = A.copy()
-    if A.format == "coo":
-        A.coords = tuple(c.astype(np.int64) for c in A.coords)
-    else:
-        A.indices, A.indptr = A.indices.astype(np.int64), A.indptr.astype(np.int64)
-    return A
-
-
+# Every container with int64 indices, as X and as graph: tests/test_sparse_inputs.py.
 def test_networkx_graph_both_modes():
     G = nx.karate_club_graph()  # weighted edges
     S = nx.to_scipy_sparse_array(G)
@@ -263,23 +255,6 @@ def test_networkx_graph_both_modes():
     np.testing.assert_allclose(est.embedding_, expected, atol=1e-12)
     np.testing.assert_allclose(FastRP(n_components=8, random_state=0).fit(S).transform(S),
                                expected, atol=1e-10)
-
-
-@pytest.mark.parametrize(
-    "container",
-    [sp.csr_matrix, sp.csr_array, sp.csc_matrix, sp.csc_array, sp.coo_matrix, sp.coo_array],
-)
-def test_int64_indices_fit_transform_and_graph(sbm, container):
-    A = sp.csr_array(sp.csr_array(sbm[0])[:60][:, :60])
-    expected = FastRP(n_components=8, random_state=0).fit_transform(A)
-    X = _int64(container(A))
-    before = X.copy()
-    est = FastRP(n_components=8, random_state=0)
-    np.testing.assert_allclose(est.fit_transform(X), expected, atol=1e-12)
-    np.testing.assert_allclose(est.transform(X), expected, atol=1e-10)
-    E = FastRP(n_components=8, graph=X, random_state=0).fit_transform(np.arange(60)[:, None])
-    np.testing.assert_allclose(E, expected, atol=1e-12)
-    assert (X != before).nnz == 0
 
 
 def test_graph_too_large_for_int32():
