@@ -313,6 +313,7 @@ class _BaseLowRankImputer(_MissingValuesMixin, OneToOneFeatureMixin, Transformer
         Returns
         -------
         X_completed : ndarray of shape (n_samples, n_features)
+            The rows completed, observed entries unchanged, in the dtype of ``X``.
         """
         from .._kernels.sampled import ridge_fold_in
 
@@ -333,7 +334,7 @@ class _BaseLowRankImputer(_MissingValuesMixin, OneToOneFeatureMixin, Transformer
         return out.astype(X.dtype, copy=False)
 
     def predict_entries(self, rows, cols):
-        """Estimates of chosen entries of the training matrix.
+        """Estimate chosen entries of the training matrix.
 
         Evaluates the factored completion only where asked, in
         O(len(rows) * rank): the way to read a completion too large to form
@@ -347,6 +348,8 @@ class _BaseLowRankImputer(_MissingValuesMixin, OneToOneFeatureMixin, Transformer
         Returns
         -------
         values : ndarray of shape (n_entries,)
+            The completion at ``(rows[k], cols[k])`` (observed entries
+            included: their fitted, not their observed, value).
         """
         from .._kernels.sampled import sampled_product
 

@@ -222,15 +222,21 @@ class OneSidedCompletion(_MissingValuesMixin, ClassNamePrefixFeaturesOutMixin, T
     backtracking and the spectral start are our choices (the third-party
     reimplementation we read uses Adam on the per-row loss).
 
+    **Scale.**  The problem is solved on ``X / max|X|`` (so its targets are
+    at most 1) and the results multiplied back: for data ``c X``, the same
+    ``components_`` and iterations, ``gram_`` and ``explained_variance_``
+    times ``c**2``, for any ``c`` whose ``c**2`` float64 can carry (a
+    ``ValueError`` otherwise).  No parameter depends on the scale.
+
     Read more in the :ref:`User Guide <completion>`.
 
     Parameters
     ----------
-    n_components : int, default=2
-        Rank ``r`` of the second-moment model.
-    max_iter : int, default=500
+    n_components : int >= 1, default=2
+        Rank ``r`` of the second-moment model (``k`` in [1]_).
+    max_iter : int >= 1, default=500
         Maximum number of gradient steps.
-    tol : float, default=1e-8
+    tol : float >= 0, default=1e-8
         Stop when the loss decreases by less than ``tol`` relative to it.
     missing_values : float or np.nan, default=np.nan
         Marker of the missing entries in dense input (sparse input: unstored
@@ -256,9 +262,11 @@ class OneSidedCompletion(_MissingValuesMixin, ClassNamePrefixFeaturesOutMixin, T
     n_pairs_ : int
         Number of distinct observed column pairs (diagonal included).
     loss_ : float
-        Final value of the weighted loss (per unit weight).
+        Final weighted loss relative to the weighted sum of squared targets
+        ``S_ab / C_ab`` (scale-free; 0 for an exact fit).
     n_iter_ : int
-        Gradient steps run.
+        Gradient steps run (a ``ConvergenceWarning`` is issued when it
+        reaches ``max_iter`` before ``tol``).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -373,7 +381,7 @@ class OneSidedCompletion(_MissingValuesMixin, ClassNamePrefixFeaturesOutMixin, T
         return self
 
     def transform(self, X):
-        """Coordinates of rows on ``components_`` from their observed entries.
+        """Compute the coordinates of rows on ``components_`` from their observed entries.
 
         Each row's coordinates ``z`` solve a ridge least-squares problem on
         its observed entries, ``min ||x_J - z^T components_[:, J]||^2 +
@@ -386,10 +394,14 @@ class OneSidedCompletion(_MissingValuesMixin, ClassNamePrefixFeaturesOutMixin, T
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows with missing entries, same columns as in :meth:`fit`
+            (NaN-marked dense, or sparse with the stored entries as
+            observations).
 
         Returns
         -------
         X_new : ndarray of shape (n_samples, n_components)
+            Posterior-mean coordinates, in the dtype of ``X``.
         """
         from .._kernels.sampled import ridge_fold_in
         from ..utils._numba import numba_threads
@@ -403,15 +415,17 @@ class OneSidedCompletion(_MissingValuesMixin, ClassNamePrefixFeaturesOutMixin, T
         return Z.astype(X.dtype, copy=False)
 
     def inverse_transform(self, X):
-        """Rows from coordinates: ``X @ components_`` (completed rows).
+        """Map coordinates back to completed rows: ``X @ components_``.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_components)
+            Coordinates on ``components_``, e.g. from :meth:`transform`.
 
         Returns
         -------
         X_original : ndarray of shape (n_samples, n_features)
+            Completed rows in the span of ``components_``.
         """
         check_is_fitted(self)
         X = check_component_scores(X, self.components_.shape[0])

@@ -262,23 +262,32 @@ class SoftImputer(_BaseLowRankImputer):
     and the model is refitted on all entries from that solution.  The path
     and its errors are in ``alpha_path_`` and ``validation_errors_``.
 
+    **Scale.**  The solver works on ``X / max|X|`` and multiplies the
+    results back.  ``alpha="auto"`` is relative to the data (its path starts
+    at the largest singular value of the observed residual): the completion
+    of ``c X`` is ``c`` times that of ``X``, with the same iterations, for
+    any ``c`` float64 can carry.  A numeric ``alpha`` is in the units of
+    ``X`` (it is subtracted from singular values): multiply it by ``c`` when
+    the data are multiplied by ``c``.
+
     Read more in the :ref:`User Guide <completion>`.
 
     Parameters
     ----------
     alpha : "auto" or float >= 0, default="auto"
-        Nuclear-norm weight.  "auto": chosen on held-out entries (above).
-    n_components : int, default=None
-        Maximum rank of the completion (``max_rank`` of fancyimpute);
-        ``None`` lets ``alpha`` decide.
+        Nuclear-norm weight (``lambda`` in [1]_), in the units of ``X``.
+        "auto": chosen on held-out entries (above).
+    n_components : int >= 1, default=None
+        Maximum rank of the completion (``max_rank`` of fancyimpute,
+        ``r`` in [1]_); ``None`` lets ``alpha`` decide.
     center : {"biases", "mean"} or None, default="biases"
         Offsets removed before the low-rank fit: global mean plus damped row
         and column means, the global mean only, or nothing.
-    tol : float, default=1e-6
-        Stop when ``||Z_new - Z||_F^2 <= tol ||Z||_F^2`` (Mazumder et al.'s
-        rule; 1e-6 on the squared change is fancyimpute's 1e-3 on the
-        change itself).
-    max_iter : int, default=100
+    tol : float > 0, default=1e-6
+        Stop when ``||Z_new - Z||_F^2 <= tol ||Z||_F^2`` (``epsilon`` of
+        Mazumder et al.'s rule; 1e-6 on the squared change is fancyimpute's
+        1e-3 on the change itself).
+    max_iter : int >= 1, default=100
         Maximum number of iterations per alpha.
     missing_values : float or np.nan, default=np.nan
         Marker of the missing entries in dense input (sparse input: unstored
@@ -303,7 +312,7 @@ class SoftImputer(_BaseLowRankImputer):
     rank_ : int
         Rank of the low-rank part.
     alpha_ : float
-        The shrinkage used.
+        The shrinkage used, in the units of ``X``.
     alpha_path_ : ndarray of shape (n_alphas,)
         Alphas tried when ``alpha="auto"`` (empty otherwise).
     validation_errors_ : ndarray of shape (n_alphas,)
@@ -315,7 +324,8 @@ class SoftImputer(_BaseLowRankImputer):
     column_bias_ : ndarray of shape (n_features,)
         Column offsets.
     n_iter_ : int
-        Iterations of the final fit.
+        Iterations of the final fit (a ``ConvergenceWarning`` is issued when
+        it reaches ``max_iter`` before ``tol``).
     fill_value_ : float
         Mean of the observed values; fills rows and columns without any
         observation.
@@ -342,9 +352,12 @@ class SoftImputer(_BaseLowRankImputer):
     >>> from lrsparse.impute import SoftImputer
     >>> from lrsparse.metrics import relative_error
     >>> X, X_true = make_low_rank_matrix_with_missing(
-    ...     200, 150, rank=4, observed_fraction=0.3, noise=0.5, random_state=0)
+    ...     200, 150, rank=4, observed_fraction=0.3, noise=0.1, random_state=0)
     >>> X_hat = SoftImputer(random_state=0).fit_transform(X)
-    >>> bool(relative_error(X_true, X_hat, mask=np.isnan(X)) < 0.2)
+    >>> bool(relative_error(X_true, X_hat, mask=np.isnan(X)) < 0.15)
+    True
+    >>> mean_fill = np.where(np.isnan(X), np.nanmean(X), X)
+    >>> bool(relative_error(X_true, mean_fill, mask=np.isnan(X)) > 0.9)
     True
     """
 

@@ -129,7 +129,8 @@ class SVTImputer(_BaseLowRankImputer):
     tau_ : float or None
         The SVT threshold used, in the units of ``X`` (None for USVT).
     n_iter_ : int
-        SVT iterations run (0 for USVT).
+        SVT iterations run (0 for USVT); a ``ConvergenceWarning`` is issued
+        when ``max_iter`` stops SVT before ``tol``.
     residual_ : float
         Final relative residual on the observed entries.
     diverged_ : bool
