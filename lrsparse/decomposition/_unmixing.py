@@ -40,6 +40,9 @@ _MIN_SWEEPS = 100
 # The solve from the starting endmembers stops at this (or the solve tol):
 # the loop moves A at once, and a looser start costs no accuracy.
 _START_TOL = 1e-3
+# Largest sum_to_one_weight / its 'auto' value: delta^2 beyond ~1e12 times
+# the data term leaves the data term below float64's resolution.
+_MAX_ASC_RATIO = 1e6
 
 
 def _solve_tol(tol):
@@ -62,11 +65,14 @@ def _band_weights(loss, band_residual, n_pixels, kernel_width):
     if loss == "correntropy":
         r = band_residual / n_pixels
         sigma2 = float(np.mean(r)) if kernel_width is None else kernel_width * kernel_width
-        if not sigma2 > 0:
+        if kernel_width is None and not sigma2 > 0:
             return np.ones_like(r)
-        # Shifted by the best band: the normalised weights are the same and
-        # a small kernel width cannot underflow them all to zero.
-        b = np.exp(-(r - r.min()) / (2.0 * sigma2))
+        # Shifted by the best band: the normalised weights are the same and a
+        # small width cannot underflow them all to zero (nor 0/0 at the best).
+        excess = r - r.min()
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            z = np.where(excess > 0, excess / (2.0 * sigma2), 0.0)
+        b = np.exp(-z)
         return b / b.mean()
     norms = np.sqrt(band_residual)
     b = 1.0 / (2.0 * norms + 1e-6 * max(norms.mean(), 1e-300))
@@ -451,15 +457,17 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
         """``delta`` in the units of ``Xs = X / scale``."""
         if not self.sum_to_one:
             return 0.0
+        # "auto": the constraint row counts like one more pixel spectrum.
+        auto = float(np.sqrt(np.mean(np.einsum("ij,ij->i", Xs, Xs, dtype=np.float64))))
         if self.sum_to_one_weight == "auto":
-            # The constraint row counts like one more pixel spectrum.
-            return float(np.sqrt(np.mean(np.einsum("ij,ij->i", Xs, Xs, dtype=np.float64))))
+            return auto
         delta = float(self.sum_to_one_weight) / scale
-        if not 1e-100 <= delta <= 1e100:
+        if delta > _MAX_ASC_RATIO * max(auto, 1e-300):
             raise ValueError(
-                f"sum_to_one_weight={self.sum_to_one_weight!r} is {delta:.3g} times the "
-                f"largest value of X; it must be within 1e-100..1e100 times it (use "
-                f"'auto', or sum_to_one=False)."
+                f"sum_to_one_weight={self.sum_to_one_weight!r} is more than "
+                f"{_MAX_ASC_RATIO:g} times its 'auto' value for this X "
+                f"({auto * scale:.3g}): in float64 the data term would vanish next to the "
+                f"sum-to-one term. Use a smaller value or 'auto'."
             )
         return delta
 
@@ -580,13 +588,18 @@ default="vca"
         endmember, so ``delta^2 (1 - sum_k a_k)^2`` is penalised.  The
         returned abundances are then renormalised to sum exactly to one.
     sum_to_one_weight : "auto" or float > 0, default="auto"
-        ``delta``.  "auto" is the root-mean-square norm of the pixel spectra,
-        so the constraint weighs like one more band-full of data.
+        ``delta``, in the units of ``X``.  "auto" is the root-mean-square norm
+        of the pixel spectra, so the constraint weighs like one more band-full
+        of data; more than 1e6 times that is refused (``ValueError``): the
+        data term would vanish next to it in float64.
     max_iter : int, default=200
-        Maximum number of iterations (200 as in Zhu et al.'s experiments).
+        Maximum number of iterations (200 as in Zhu et al.'s experiments); a
+        ``ConvergenceWarning`` says when it stops the fit before ``tol``.
     tol : float, default=1e-4
         Stop when the relative decrease of the objective over one iteration
-        is below ``tol``.
+        is below ``tol``.  The exact abundance solves (start and end) stop
+        when no abundance moves by more than ``tol`` clipped to
+        ``[1e-6, 1e-4]`` (relative to the largest).
     random_state : int, RandomState instance or None, default=None
         Seed of the initialisation.
     verbose : int, default=0
@@ -595,6 +608,15 @@ default="vca"
         Numba threads for the update kernel.  ``None`` means 1 unless in a
         :func:`joblib.parallel_config` context; ``-1`` means all CPUs.  The
         result does not depend on it.
+"""
+
+_UNITS_NOTE = """\
+    **Units.**  The fit runs on ``X / u`` with ``u`` the median over bands of
+    each band's maximum (close to ``max X`` for reflectances, the papers'
+    setting, and not inflated by a minority of corrupted bands), and
+    ``components_`` are scaled back.  So ``alpha`` and ``graph_strength`` are
+    relative to data of unit ``u = 1``: the same values give the same
+    abundances, iterations and (scaled) endmembers whatever the units of ``X``.
 """
 
 _COMMON_ATTRIBUTES = """
@@ -669,6 +691,7 @@ class StructuredSparseNMF(_BaseUnmixingNMF):
 
     Notes
     -----
+""" + _UNITS_NOTE + """
     Zhu et al.'s code normalises the endmembers periodically and has no
     sum-to-one term; here the scale is fixed by the sum-to-one term instead
     (``sum_to_one=False`` leaves it free).  ``transform`` uses the graph only
@@ -812,6 +835,7 @@ class CorrentropyNMF(_BaseUnmixingNMF):
 
     Notes
     -----
+""" + _UNITS_NOTE + """
     Weights are rescaled to mean 1 so that ``alpha`` keeps the meaning it has
     in :class:`StructuredSparseNMF`.  The band weights cancel in the
     endmember update (each band is its own least-squares problem), so they
@@ -868,15 +892,9 @@ class CorrentropyNMF(_BaseUnmixingNMF):
     _loss = "correntropy"
 
     def _kernel_width(self, scale):
-        if self.kernel_width == "auto":
-            return None
-        sigma = float(self.kernel_width) / scale
-        if not 1e-100 <= sigma <= 1e100:
-            raise ValueError(
-                f"kernel_width={self.kernel_width!r} is {sigma:.3g} times the largest value "
-                f"of X; it must be within 1e-100..1e100 times it (or 'auto')."
-            )
-        return sigma
+        # In the units of X / unit; may over- or underflow to the limits
+        # (every band weighted 1, or only the best band).
+        return None if self.kernel_width == "auto" else float(self.kernel_width) / scale
 
 
 class RobustGuidedNMF(_BaseUnmixingNMF):
@@ -921,6 +939,7 @@ class RobustGuidedNMF(_BaseUnmixingNMF):
 
     Notes
     -----
+""" + _UNITS_NOTE + """
     The paper's exact update of the guidance map was not available (only its
     abstract): the purity rule above is our reconstruction, in the spirit of
     its predecessor, data-guided sparse NMF, and the lp gradient is set to 0

@@ -1,8 +1,12 @@
 from pathlib import Path
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from scipy.optimize import nnls
+from sklearn.exceptions import ConvergenceWarning
 
 from lrsparse.datasets import load_hyperspectral_mat, make_hyperspectral
 from lrsparse.decomposition import (
@@ -121,6 +125,8 @@ def test_precomputed_graph_equals_image_shape(clean_scene):
 
 def test_abundances_match_cvxpy_for_fixed_endmembers():
     """transform solves a convex problem in A: compare its objective with cvxpy's."""
+    from lrsparse.decomposition._unmixing import _data_unit
+
     cp = pytest.importorskip("cvxpy")
     X, _, _ = make_hyperspectral((5, 6), 2, 8, snr_db=20, random_state=3)
     lam, alpha = 0.5, 0.05
@@ -128,6 +134,9 @@ def test_abundances_match_cvxpy_for_fixed_endmembers():
                               sum_to_one=False, max_iter=3000, tol=1e-12,
                               random_state=0).fit(X)
     M = est.components_
+    # The fit works on X / u: in the units of X the penalties weigh u^2 as much.
+    u2 = _data_unit(X) ** 2
+    lam, alpha = lam * u2, alpha * u2
     G = spatial_affinity_graph(X, (5, 6)).toarray()
     Lap = np.diag(G.sum(axis=1)) - G
 
@@ -141,8 +150,10 @@ def test_abundances_match_cvxpy_for_fixed_endmembers():
         0.5 * cp.sum_squares(X - A_var @ M) + 0.5 * lam * cp.sum_squares(Lroot.T @ A_var)
         + alpha * cp.sum(A_var)))
     problem.solve()
-    ours = objective(est.transform(X))
-    assert ours <= problem.value * (1 + 1e-4) + 1e-8, (ours, problem.value)
+    A_ours = est.transform(X)
+    ours = objective(A_ours)
+    assert ours <= problem.value * (1 + 1e-6) + 1e-10, (ours, problem.value)
+    np.testing.assert_allclose(A_ours, A_var.value, atol=1e-3 * np.abs(A_var.value).max())
 
 
 def test_transform_held_out_pixels():
@@ -244,3 +255,113 @@ def test_samson_real_cube():
     est = CorrentropyNMF(3, random_state=0, max_iter=100).fit(data.X)
     perm = match_components(data.endmembers, est.components_)
     assert spectral_angle_distance(data.endmembers, est.components_[perm]) < 0.2
+
+
+# ------------------------------------------------------------ the solvers
+def test_abundance_solve_is_exact_per_pixel_without_graph(clean_scene):
+    """Without a graph the abundance solve is one exact NNLS per pixel (scipy's nnls)."""
+    from lrsparse.decomposition._unmixing import _no_graph, _solve_abundances
+
+    X, _, _ = clean_scene
+    rng = np.random.default_rng(0)
+    M = rng.uniform(0.1, 1.0, size=(4, X.shape[1]))
+    A0 = np.full((X.shape[0], 4), 0.25)
+    A, sweeps = _solve_abundances(X, M, A0, np.ones(X.shape[1]), _no_graph(X.shape[0]),
+                                  alpha=0.0, p_min=1.0, delta=0.0, tol=1e-6, max_sweeps=100)
+    assert sweeps == 1
+    ref = np.array([nnls(M.T, x)[0] for x in X[:50]])
+    np.testing.assert_allclose(A[:50], ref, atol=1e-8)
+
+
+def test_graph_solve_sweeps_grow_slower_than_coupling(clean_scene):
+    """FISTA over the majorised block steps: 100x the graph coupling costs far
+    fewer than 100x the sweeps (Jacobi sweeps grow linearly with it)."""
+    from lrsparse.decomposition._unmixing import _solve_abundances
+
+    X, E, _ = clean_scene
+    est = StructuredSparseNMF(3, image_shape=(24, 24))
+    g = est._graph(X.shape[0], X, fitting=True)
+    sweeps = {}
+    for lam in (0.3, 30.0):
+        graph = g[:4] + (lam,)
+        A0 = np.full((X.shape[0], 3), 1 / 3)
+        A, sweeps[lam] = _solve_abundances(X, E, A0, np.ones(X.shape[1]), graph, alpha=0.1,
+                                           p_min=1.0, delta=1.0, tol=1e-6, max_sweeps=2000)
+        assert np.all(A >= 0)
+    assert sweeps[30.0] < 2000
+    assert sweeps[30.0] <= 20 * sweeps[0.3], sweeps
+
+
+# ------------------------------------------------- scale, convergence, params
+@pytest.fixture(scope="module")
+def small_scene():
+    return make_hyperspectral((12, 12), 3, 30, snr_db=30, random_state=2)
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_results_scale_with_the_data(cls, small_scene):
+    X, E, _ = small_scene
+    kw = {"image_shape": (12, 12)} if cls is StructuredSparseNMF else {}
+    base = cls(3, random_state=0, **kw)
+    A_ref = base.fit_transform(X)
+    sad_ref = spectral_angle_distance(E, base.components_[match_components(E, base.components_)])
+    for factor in (1e-100, 1e-6, 1e6, 1e100):
+        est = cls(3, random_state=0, **kw)
+        A = est.fit_transform(X * factor)
+        assert 0.5 * base.n_iter_ <= est.n_iter_ <= 2 * base.n_iter_, (factor, est.n_iter_)
+        np.testing.assert_allclose(A, A_ref, atol=1e-6)
+        np.testing.assert_allclose(est.components_ / factor, base.components_, rtol=1e-6,
+                                   atol=1e-9 * base.components_.max())
+        sad = spectral_angle_distance(E, est.components_[match_components(E, est.components_)])
+        assert sad == pytest.approx(sad_ref, abs=1e-6)
+        assert est.reconstruction_err_ / factor == pytest.approx(base.reconstruction_err_,
+                                                                 rel=1e-6)
+        np.testing.assert_allclose(est.transform(X[:5] * factor), base.transform(X[:5]),
+                                   atol=1e-6)
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_subnormal_data_is_refused(cls, small_scene):
+    X, _, _ = small_scene
+    with pytest.raises(ValueError, match="too small for float64"):
+        cls(3, random_state=0).fit(X * 1e-310)
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_convergence_warning(cls, small_scene):
+    X, _, _ = small_scene
+    kw = {"image_shape": (12, 12)} if cls is StructuredSparseNMF else {}
+    with pytest.warns(ConvergenceWarning, match=f"{cls.__name__} did not converge: stopped "
+                                               "at max_iter=2 iterations"):
+        est = cls(3, max_iter=2, tol=1e-12, random_state=0, **kw).fit(X)
+    assert est.n_iter_ == 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est = cls(3, max_iter=500, tol=1e-2, random_state=0, **kw).fit(X)
+    assert est.n_iter_ < 500
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_init_must_be_finite(bad, small_scene):
+    X, _, _ = small_scene
+    init = np.full((3, X.shape[1]), 0.5)
+    init[1, 2] = bad
+    with pytest.raises(ValueError, match="init"):
+        StructuredSparseNMF(3, graph_strength=0, init=init).fit(X)
+
+
+def test_extreme_parameters(small_scene):
+    X, E, _ = small_scene
+    with pytest.raises(ValueError, match="sum_to_one_weight=1e\\+300 is more than"):
+        StructuredSparseNMF(3, graph_strength=0, sum_to_one_weight=1e300).fit(X)
+    # A huge or tiny correntropy width is a limit, not an overflow: all bands
+    # weighted alike, or the best band only.
+    for width in (1e300, 1e-300):
+        est = CorrentropyNMF(3, kernel_width=width, random_state=0).fit(X)
+        assert np.all(np.isfinite(est.components_)) and np.all(np.isfinite(est.band_weights_))
+        assert est.band_weights_.mean() == pytest.approx(1.0)
+    wide = CorrentropyNMF(3, kernel_width=1e300, random_state=0).fit(X)
+    np.testing.assert_allclose(wide.band_weights_, 1.0)
+    for name, value in [("alpha", np.inf), ("graph_strength", np.nan), ("tol", -1.0)]:
+        with pytest.raises(ValueError, match=name):
+            StructuredSparseNMF(3, image_shape=(12, 12), **{name: value}).fit(X)
