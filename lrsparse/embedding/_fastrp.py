@@ -323,9 +323,12 @@ class FastRP(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             reset=False,
         )
         Q = check_adjacency(X, input_name="X", square=False)
-        # Each query row is divided by its own degree: any unit of the weights will do.
+        data_scale(Q, input_name="X")  # a clear error for subnormal weights
+        # Each query row is divided by its own degree, after its own largest
+        # weight: no unit matters, and a row's result does not depend on the
+        # other rows of the batch (not even in rounding).
         queries, _ = _transition_matrix(Q.astype(self.embedding_.dtype, copy=False),
-                                        data_scale(Q, input_name="X"))
+                                        _row_max(Q))
         embedding = _propagate(
             self._transition,
             _initial_vectors(self.random_projection_, self._degree_scaling),
@@ -379,19 +382,34 @@ def _matmul(M, N):
 def _transition_matrix(A, scale):
     """``D^-1 A`` (rows without weight stay zero) and the out-degrees of ``A / scale``.
 
-    ``scale`` (the largest edge weight, :func:`~lrsparse.utils._solver.data_scale`)
-    sets the unit of the degrees, so that they neither overflow nor underflow
-    and do not depend on the unit of the weights; the transition matrix does
-    not depend on it.
+    ``scale`` (the largest edge weight, :func:`~lrsparse.utils._solver.data_scale`,
+    or one scale per row) sets the unit of the degrees, so that they neither
+    overflow nor underflow and do not depend on the unit of the weights; the
+    transition matrix does not depend on it.
     """
-    data = A.data / A.dtype.type(scale)
+    counts = np.diff(A.indptr)
+    if np.ndim(scale):
+        data = A.data / np.repeat(scale, counts).astype(A.dtype, copy=False)
+    else:
+        data = A.data / A.dtype.type(scale)
     degree = np.bincount(
-        np.repeat(np.arange(A.shape[0]), np.diff(A.indptr)), weights=data, minlength=A.shape[0]
+        np.repeat(np.arange(A.shape[0]), counts), weights=data, minlength=A.shape[0]
     ).astype(A.dtype, copy=False)
     inv = np.zeros_like(degree)
     np.divide(1.0, degree, out=inv, where=degree > 0)
-    data *= np.repeat(inv, np.diff(A.indptr))
+    data *= np.repeat(inv, counts)
     return sp.csr_array((data, A.indices, A.indptr), shape=A.shape), degree
+
+
+def _row_max(A):
+    """Largest stored value of each row of a CSR matrix (1 for rows without one)."""
+    counts = np.diff(A.indptr)
+    out = np.ones(A.shape[0], dtype=np.float64)
+    nonempty = counts > 0
+    if A.nnz:
+        out[nonempty] = np.maximum.reduceat(A.data, A.indptr[:-1][nonempty])
+    out[out == 0] = 1.0
+    return out
 
 
 def _degree_scaling(degree, beta, dtype):

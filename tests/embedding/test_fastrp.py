@@ -302,6 +302,10 @@ def test_embedding_invariant_to_edge_weight_scale(rng, factor, params):
     np.testing.assert_allclose(E_scaled, E, rtol=1e-9, atol=1e-9 * np.abs(E).max())
     np.testing.assert_allclose(scaled.transform(S[:5] * factor), est.transform(S[:5]),
                                rtol=1e-9, atol=1e-9 * np.abs(E).max())
+    # A query row's embedding does not depend on the other rows of its batch,
+    # not even in rounding (sklearn's check_methods_subset_invariance at d=1).
+    rows = (S * factor)[[4, 9, 30]]
+    np.testing.assert_array_equal(scaled.transform(rows)[1], scaled.transform(rows[[1]])[0])
 
 
 def test_subnormal_weights_are_a_clear_error():
