@@ -33,16 +33,15 @@ the same batches (each batch copied, the streaming use).
 plain NumPy inexact ALM (Lin, Chen & Ma 2010) with a full ``np.linalg.svd``
 per iteration, same constants and stopping rule.
 
-Timing (:func:`_timed`): one warm-up call each, then the median of
-``min(repeats, max(1, TIME_BUDGET_S // warm-up time))`` calls, ours and the
-peers' interleaved in rounds; a warm-up call longer than ``SINGLE_RUN_S`` is
-itself the only (timed) call.  Our numba kernels are compiled on tiny inputs
+Timing (the harness's :func:`~benchmarks._harness.time_interleaved` with
+``single_run_s=SINGLE_RUN_S, budget_s=TIME_BUDGET_S``): one warm-up call
+each, then the median of ``min(repeats, max(1, TIME_BUDGET_S // warm-up
+time))`` calls, ours and the peers' interleaved in rounds; a warm-up call
+longer than ``SINGLE_RUN_S`` is itself the only (timed) call.  Our numba kernels are compiled on tiny inputs
 first, so this never times compilation.  ``timed runs ours/peer`` says how
 many calls each median has.
 """
 
-import statistics
-import sys
 import time
 import tracemalloc
 import warnings
@@ -56,7 +55,7 @@ from lrsparse.datasets import make_contaminated_gaussian, make_low_rank_plus_spa
 from lrsparse.decomposition import PrincipalComponentPursuit, RobustPCA, StreamingRobustPCA
 from lrsparse.metrics import captured_variance_ratio
 
-from ._harness import Timing, lrsparse_commit
+from ._harness import log, lrsparse_commit, time_interleaved
 
 CONTAMINATION = 0.1
 SEED = 0
@@ -101,38 +100,9 @@ EXTRA_COLUMNS = (
 )
 
 
-def _log(msg):
-    print(msg, file=sys.stderr, flush=True)
-
-
 def _timed(fns, repeats):
-    """``{name: Timing}`` for the callables ``fns``, timed in interleaved rounds.
-
-    One warm-up round calls each function once (timed, not counted).  A
-    function whose warm-up call took more than ``SINGLE_RUN_S`` keeps that
-    call as its only measurement; every other one gets
-    ``min(repeats, max(1, TIME_BUDGET_S // its warm-up time))`` timed calls,
-    made in rounds that call every function still due once, so that drift
-    of the machine hits ours and the peers alike.  Median of the timed calls.
-    """
-    results, times, due = {}, {}, {}
-    for name, fn in fns.items():
-        start = time.perf_counter()
-        results[name] = fn()
-        first = time.perf_counter() - start
-        if first > SINGLE_RUN_S:
-            times[name], due[name] = [first], 0
-        else:
-            due[name] = max(1, min(repeats, int(TIME_BUDGET_S // max(first, 1e-9))))
-            times[name] = []
-    for round_ in range(max(due.values())):
-        for name, fn in fns.items():
-            if round_ < due[name]:
-                start = time.perf_counter()
-                results[name] = fn()
-                times[name].append(time.perf_counter() - start)
-    return {name: Timing(statistics.median(times[name]), times[name], results[name])
-            for name in fns}
+    """The harness's interleaved timer with this module's budget (see the module docstring)."""
+    return time_interleaved(fns, repeats, single_run_s=SINGLE_RUN_S, budget_s=TIME_BUDGET_S)
 
 
 def _peak_mb(fn):
@@ -178,14 +148,14 @@ def _bench_batch(n, d, kind, mcd_rows, repeats):
     start = time.perf_counter()
     X, is_outlier, cov, _ = make_contaminated_gaussian(
         n, d, contamination=CONTAMINATION, outlier_kind=kind, random_state=SEED)
-    _log(f"batch {n} x {d}, {kind}: data in {time.perf_counter() - start:.1f} s")
+    log(f"batch {n} x {d}, {kind}: data in {time.perf_counter() - start:.1f} s")
     oracle = _cvr(_pca(X[~is_outlier]).components_, cov)
     case = f"RobustPCA {_size(n)} x {d}, eps={CONTAMINATION:g}, {kind}"
 
     timings = _timed({"ours": lambda: _robust_pca(X), "pca": lambda: _pca(X)}, repeats)
     ours, pca = timings["ours"], timings["pca"]
     ours_cvr = _cvr(ours.result.components_, cov)
-    _log(f"  RobustPCA {ours.median:.3f} s ({len(ours.times)} runs), "
+    log(f"  RobustPCA {ours.median:.3f} s ({len(ours.times)} runs), "
          f"{ours.result.n_iter_} rounds, CVR {ours_cvr:.4f} (oracle {oracle:.4f})")
     base = {
         "section": "batch", "case": case, "n_samples": n, "n_features": d,
@@ -208,15 +178,15 @@ def _bench_batch(n, d, kind, mcd_rows, repeats):
         } | extra
 
     pca_cvr = _cvr(pca.result.components_, cov)
-    _log(f"  PCA randomized {pca.median:.3f} s ({len(pca.times)} runs), CVR {pca_cvr:.4f}")
+    log(f"  PCA randomized {pca.median:.3f} s ({len(pca.times)} runs), CVR {pca_cvr:.4f}")
     rows = [row("sklearn PCA randomized", pca, pca_cvr, n)]
 
     Xm = X if mcd_rows is None else X[:mcd_rows]
     m = Xm.shape[0]
-    _log(f"  MinCovDet on {m} x {d} (one call may take minutes) ...")
+    log(f"  MinCovDet on {m} x {d} (one call may take minutes) ...")
     mcd = _timed({"mcd": lambda: _mcd_top(Xm)}, repeats)["mcd"]
     mcd_cvr = _cvr(mcd.result[0], cov)
-    _log(f"  MinCovDet + eigh {mcd.median:.1f} s ({len(mcd.times)} runs), CVR {mcd_cvr:.4f}, "
+    log(f"  MinCovDet + eigh {mcd.median:.1f} s ({len(mcd.times)} runs), CVR {mcd_cvr:.4f}, "
          f"{mcd.result[1]} RuntimeWarnings")
     mcd_extra = {"peer_runtime_warnings": mcd.result[1]}
     if mcd_rows is None:
@@ -230,7 +200,7 @@ def _bench_batch(n, d, kind, mcd_rows, repeats):
     sub = _timed({"ours": lambda: _robust_pca(Xm)}, repeats)["ours"]
     sub_cvr = _cvr(sub.result.components_, cov)
     sub_oracle = _cvr(_pca(Xm[~is_outlier[:m]]).components_, cov)
-    _log(f"  RobustPCA on the same {m} rows {sub.median:.3f} s, CVR {sub_cvr:.4f} "
+    log(f"  RobustPCA on the same {m} rows {sub.median:.3f} s, CVR {sub_cvr:.4f} "
          f"(oracle {sub_oracle:.4f})")
     rows.append(row(
         "MinCovDet + eigh", mcd, mcd_cvr, m, ours_timing=sub, ours_metric=sub_cvr,
@@ -246,7 +216,7 @@ def _bench_stream(n, d, batch_size, repeats):
     start = time.perf_counter()
     X, is_outlier, cov, _ = make_contaminated_gaussian(
         n, d, contamination=CONTAMINATION, random_state=SEED)
-    _log(f"streaming {n} x {d}: data in {time.perf_counter() - start:.1f} s "
+    log(f"streaming {n} x {d}: data in {time.perf_counter() - start:.1f} s "
          f"({X.nbytes / 1e6:.0f} MB)")
     oracle = _cvr(_pca(X[~is_outlier]).components_, cov)
     bound = MEMORY_SHARE * d * d * 8 / 1e6
@@ -270,7 +240,7 @@ def _bench_stream(n, d, batch_size, repeats):
     ours = timings["ours"]
     ours_peak = _peak_mb(ours_fit)
     ours_cvr = _cvr(ours.result.components_, cov)
-    _log(f"  StreamingRobustPCA {ours.median:.2f} s ({len(ours.times)} runs), peak "
+    log(f"  StreamingRobustPCA {ours.median:.2f} s ({len(ours.times)} runs), peak "
          f"{ours_peak:.2f} MB (bound {bound:.2f} MB), {ours.result.n_rounds_} rounds, "
          f"CVR {ours_cvr:.4f} (oracle {oracle:.4f})")
     rows = []
@@ -278,7 +248,7 @@ def _bench_stream(n, d, batch_size, repeats):
         peer = timings[name]
         peer_peak = _peak_mb(fn)
         peer_cvr = _cvr(peer.result.components_, cov)
-        _log(f"  {name} {peer.median:.2f} s ({len(peer.times)} runs), peak {peer_peak:.1f} MB, "
+        log(f"  {name} {peer.median:.2f} s ({len(peer.times)} runs), peak {peer_peak:.1f} MB, "
              f"CVR {peer_cvr:.4f}")
         rows.append({
             "section": "streaming",
@@ -333,7 +303,7 @@ def reference_ialm(D, tol=PCP_TOL, max_iter=500):
 def _bench_pcp(n, d, rank, sparsity, repeats):
     D, L, _ = make_low_rank_plus_sparse(n, d, rank=rank, sparsity=sparsity, random_state=SEED)
     norm_L = np.linalg.norm(L)
-    _log(f"PCP {n} x {d}, rank {rank}, {sparsity:.0%} corrupted")
+    log(f"PCP {n} x {d}, rank {rank}, {sparsity:.0%} corrupted")
     timings = _timed({
         "ours": lambda: PrincipalComponentPursuit(tol=PCP_TOL, random_state=SEED).fit(D),
         "ref": lambda: reference_ialm(D),
@@ -341,11 +311,11 @@ def _bench_pcp(n, d, rank, sparsity, repeats):
     ours, ref = timings["ours"], timings["ref"]
     est = ours.result
     ours_err = float(np.linalg.norm(est.low_rank_ - L) / norm_L)
-    _log(f"  PrincipalComponentPursuit {ours.median:.3f} s ({len(ours.times)} runs), "
+    log(f"  PrincipalComponentPursuit {ours.median:.3f} s ({len(ours.times)} runs), "
          f"{est.n_iter_} it, rank {est.rank_}, rel. error {ours_err:.3g}")
     L_ref, _, ref_iter, ref_rank = ref.result
     ref_err = float(np.linalg.norm(L_ref - L) / norm_L)
-    _log(f"  reference IALM {ref.median:.3f} s ({len(ref.times)} runs), {ref_iter} it, "
+    log(f"  reference IALM {ref.median:.3f} s ({len(ref.times)} runs), {ref_iter} it, "
          f"rank {ref_rank}, rel. error {ref_err:.3g}")
     return [{
         "section": "pcp",
