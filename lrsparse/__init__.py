@@ -6,16 +6,15 @@ and their numba kernels are imported only when first used.
 """
 
 import importlib
+import pkgutil
 
 __version__ = "0.1.0.dev0"
 
-_SUBMODULES = (
-    "datasets",
-    "decomposition",
-    "embedding",
-    "impute",
-    "metrics",
-    "utils",
+# The public subpackages, found on disk (no import): a new family folder is
+# reachable as ``lrsparse.<name>`` and scanned by ``all_estimators`` as soon
+# as it exists, without registering it anywhere.
+_SUBMODULES = tuple(
+    sorted(m.name for m in pkgutil.iter_modules(__path__) if m.ispkg and not m.name.startswith("_"))
 )
 
 __all__ = list(_SUBMODULES) + ["__version__"]

@@ -2,39 +2,50 @@
 
 import importlib
 import inspect
-import pkgutil
 
 from sklearn.base import BaseEstimator
 
 __all__ = ["all_estimators"]
 
-# Subpackages that hold estimators (sklearn module names); only those that
-# exist are imported, so a family appears here as soon as it lands.
-_FAMILIES = (
-    "covariance",
-    "decomposition",
-    "embedding",
-    "impute",
-    "linear_model",
-    "mixture",
-)
+# The shared rooms: every family may import them, and they export no estimator.
+_SHARED_SUBPACKAGES = ("datasets", "metrics", "utils")
+
+
+def _families():
+    """Names of the estimator families: the public subpackages other than the shared rooms.
+
+    Derived from the package on disk, so a new family folder (``covariance``,
+    ``linear_model``, ``mixture``, ...) is a family as soon as it exists.
+
+    Returns
+    -------
+    names : tuple of str
+        Sorted subpackage names, e.g. ``("decomposition", "embedding", "impute")``.
+    """
+    import lrsparse
+
+    return tuple(name for name in lrsparse._SUBMODULES if name not in _SHARED_SUBPACKAGES)
 
 
 def all_estimators():
     """List every public lrsparse estimator.
 
+    Every name in the ``__all__`` of a family subpackage (see ``_families``)
+    that is a concrete scikit-learn estimator class.
+
     Returns
     -------
     estimators : list of (name, class) tuples
         Sorted by name; abstract and private classes are excluded.
-    """
-    import lrsparse
 
-    present = {m.name for m in pkgutil.iter_modules(lrsparse.__path__)}
+    Examples
+    --------
+    >>> from lrsparse.utils import all_estimators
+    >>> dict(all_estimators())["FastRP"]
+    <class 'lrsparse.embedding._fastrp.FastRP'>
+    """
     found = {}
-    for family in _FAMILIES:
-        if family not in present:
-            continue
+    for family in _families():
         module = importlib.import_module(f"lrsparse.{family}")
         for name in getattr(module, "__all__", ()):
             obj = getattr(module, name)
