@@ -174,7 +174,8 @@ def _solve_abundances(X, M, A, band_weights, graph, *, alpha, p_min, delta, tol,
 
 def _unmixing_nmf(X, A, M, graph, *, loss="squared", alpha=0.1, p_min=1.0,
                   kernel_width=None, delta=0.0, max_iter=200, tol=1e-4,
-                  reweight_every=5, solve_start=True, verbose=0, name="unmixing NMF"):
+                  reweight_every=5, solve_start=True, verbose=0, name="unmixing NMF",
+                  stages=None):
     """The unmixing NMF solver shared by the three estimators (arrays in, arrays out).
 
     Minimises ``1/2 sum_l b_l ||X[:, l] - A M[:, l]||^2 + delta^2/2 ||1 - A 1||^2
@@ -210,6 +211,10 @@ def _unmixing_nmf(X, A, M, graph, *, loss="squared", alpha=0.1, p_min=1.0,
         Print progress every 10 iterations.
     name : str
         Name in messages and in the ``ConvergenceWarning``.
+    stages : dict, default=None
+        If given, receives the seconds spent in the start solve
+        (``"start_solve"``), the update loop (``"loop"``) and the final solve
+        (``"end_solve"``), for benchmarks.
 
     Returns
     -------
@@ -229,12 +234,15 @@ def _unmixing_nmf(X, A, M, graph, *, loss="squared", alpha=0.1, p_min=1.0,
     start = time.perf_counter()
     solve = dict(alpha=alpha, p_min=p_min, delta=delta, tol=_solve_tol(tol),
                  max_sweeps=max(max_iter, _MIN_SWEEPS))
+    clock = time.perf_counter()
     if solve_start:
         # Endmembers given: start from their abundances, not from a uniform
         # mix that would first drag the endmembers inwards.
         start_solve = {**solve, "tol": max(solve["tol"], _START_TOL)}
         A = _solve_abundances(X, M, A, b, graph, **start_solve)[0]
         A = np.maximum(A, _EPS)  # a zero stays zero under multiplicative updates
+    if stages is not None:
+        stages["start_solve"], clock = time.perf_counter() - clock, time.perf_counter()
     w, p = _sparsity(A, alpha, p_min)
     change = np.inf
     for it in range(max_iter):
@@ -260,7 +268,11 @@ def _unmixing_nmf(X, A, M, graph, *, loss="squared", alpha=0.1, p_min=1.0,
     n_iter = it + 1
     if n_iter == max_iter and not change <= tol:
         warn_not_converged(name, n_iter, change, tol, what="relative objective change")
+    if stages is not None:
+        stages["loop"], clock = time.perf_counter() - clock, time.perf_counter()
     A = _solve_abundances(X, M, A, b, graph, **solve)[0]
+    if stages is not None:
+        stages["end_solve"] = time.perf_counter() - clock
     return A, M, b, n_iter, np.asarray(history)
 
 
@@ -357,9 +369,9 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
         check_non_negative(X, f"{type(self).__name__} (input X)")
         return X
 
-    def _fit_transform(self, X):
-        from ..utils._numba import numba_threads
-
+    def _solver_inputs(self, X):
+        """Validate ``X``; return ``(X, scale, kwargs)`` such that the fit is
+        ``_unmixing_nmf(**kwargs)`` on ``kwargs["X"] = X / scale``."""
         X = self._validate_X(X, reset=True)
         n, L = X.shape
         K = self.n_components
@@ -370,18 +382,24 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
             )
         scale = _data_unit(X)
         Xs = X / X.dtype.type(scale)
-        rng = check_random_state(self.random_state)
-        A, M = self._initialize(Xs, rng, scale)
-        delta = self._asc_delta(Xs, scale)
-        graph = self._graph(n, X, fitting=True)
+        A, M = self._initialize(Xs, check_random_state(self.random_state), scale)
+        kwargs = dict(
+            X=Xs, A=A, M=M, graph=self._graph(n, X, fitting=True), loss=self._loss,
+            alpha=float(self.alpha), p_min=self._p_min(),
+            kernel_width=self._kernel_width(scale), delta=self._asc_delta(Xs, scale),
+            max_iter=self.max_iter, tol=self.tol, reweight_every=_REWEIGHT_EVERY,
+            solve_start=not isinstance(self.init, str) or self.init == "vca",
+            verbose=self.verbose, name=type(self).__name__,
+        )
+        return X, scale, kwargs
+
+    def _fit_transform(self, X):
+        from ..utils._numba import numba_threads
+
+        X, scale, kwargs = self._solver_inputs(X)
+        Xs = kwargs["X"]
         with numba_threads(self.n_jobs):
-            A, M, b, self.n_iter_, history = _unmixing_nmf(
-                Xs, A, M, graph, loss=self._loss, alpha=float(self.alpha),
-                p_min=self._p_min(), kernel_width=self._kernel_width(scale), delta=delta,
-                max_iter=self.max_iter, tol=self.tol, reweight_every=_REWEIGHT_EVERY,
-                solve_start=not isinstance(self.init, str) or self.init == "vca",
-                verbose=self.verbose, name=type(self).__name__,
-            )
+            A, M, b, self.n_iter_, history = _unmixing_nmf(**kwargs)
         self._scale = scale
         self.components_ = (M * M.dtype.type(scale)).astype(X.dtype, copy=False)
         self.band_weights_ = b

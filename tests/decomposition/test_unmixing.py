@@ -331,8 +331,8 @@ def test_subnormal_data_is_refused(cls, small_scene):
 def test_convergence_warning(cls, small_scene):
     X, _, _ = small_scene
     kw = {"image_shape": (12, 12)} if cls is StructuredSparseNMF else {}
-    with pytest.warns(ConvergenceWarning, match=f"{cls.__name__} did not converge: stopped "
-                                               "at max_iter=2 iterations"):
+    message = f"{cls.__name__} did not converge: stopped at max_iter=2 iterations"
+    with pytest.warns(ConvergenceWarning, match=message):
         est = cls(3, max_iter=2, tol=1e-12, random_state=0, **kw).fit(X)
     assert est.n_iter_ == 2
     with warnings.catch_warnings():
