@@ -576,6 +576,9 @@ class StreamingRobustPCA(_BaseRobustPCA):
         Number of samples consumed.
     n_rounds_ : int
         Number of completed rounds (block power steps).
+    n_iter_ : int
+        Largest number of filter rounds run on one batch (at most
+        ``max_iter``).
 
     See Also
     --------
@@ -696,6 +699,7 @@ class StreamingRobustPCA(_BaseRobustPCA):
         self._mean_x = np.zeros(d)
         self.n_samples_seen_ = 0
         self.n_rounds_ = 0
+        self.n_iter_ = 0
 
     def _partial_fit(self, X):
         n = X.shape[0]
@@ -712,6 +716,7 @@ class StreamingRobustPCA(_BaseRobustPCA):
             X, self.n_components, self.contamination, V0=self._V,
             n_oversamples=self.n_oversamples, max_iter=self.max_iter, tol=1e-4, rng=self._rng,
         )
+        self.n_iter_ = max(self.n_iter_, rounds)
         if not converged:
             warn_not_converged(
                 name, rounds, excess, 1.0 + _TAIL_SLACK,

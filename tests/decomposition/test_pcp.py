@@ -213,3 +213,21 @@ def test_bad_params(params):
 def test_transform_wrong_width(fitted):
     with pytest.raises(ValueError, match="features"):
         fitted.transform(np.ones((3, 7)))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_singular_value_thresholding_matches_dense(dtype):
+    # The shrink step (svd_above_threshold + prox.svd_shrink) is D_tau of a full SVD.
+    from lrsparse.decomposition._pcp import _SingularValueThresholding
+
+    rng = np.random.default_rng(0)
+    M = (rng.standard_normal((60, 8)) @ rng.standard_normal((8, 40))).astype(dtype)
+    U, s, Vt = np.linalg.svd(M.astype(np.float64), full_matrices=False)
+    tau = float(s[3] + s[4]) / 2
+    expected = (U * np.maximum(s - tau, 0.0)) @ Vt
+    svt = _SingularValueThresholding(M.shape, 5, np.random.RandomState(0))
+    out = svt(M, tau)
+    assert out.dtype == dtype and svt.rank == 4
+    tol = 1e-3 if dtype == np.float32 else 1e-8
+    assert _rel(out, expected) < tol
+    np.testing.assert_allclose(svt.s, s[:4] - tau, rtol=tol)
