@@ -409,7 +409,7 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
         return self._finish(A)
 
     def transform(self, X):
-        """Abundances of (new) pixels against the fitted endmembers.
+        """Unmix (new) pixels against the fitted endmembers.
 
         The endmembers and band weights stay fixed; the abundances are solved
         from a uniform start as exact per-pixel nonnegative QPs (active set),
@@ -704,7 +704,7 @@ class StructuredSparseNMF(_BaseUnmixingNMF):
     See Also
     --------
     CorrentropyNMF : Robust to noisy bands (band-reweighted).
-    RobustGuidedNMF : l2,1 loss and a learned per-pixel lp sparsity.
+    RobustGuidedNMF : An l2,1 loss and a learned per-pixel lp sparsity.
     sklearn.decomposition.NMF : Plain NMF.
 
     Notes
@@ -840,15 +840,15 @@ class CorrentropyNMF(_BaseUnmixingNMF):
         Correntropy kernel width ``sigma`` in the units of the data.  "auto"
         re-estimates it at each reweighting as ``sigma^2 = mean_l r_l``, the
         mean per-band residual energy, so a band whose residual is ``c``
-        times the average gets weight ``exp(-c / 2)``.  (The paper's exact
-        rule was not available; this adaptive rule is a reconstruction.)
+        times the average gets weight ``exp(-c / 2)``.  The paper's exact
+        rule was not available; this adaptive rule is a reconstruction.
 """ + _COMMON_PARAMS + """
     Attributes
     ----------
 """ + _COMMON_ATTRIBUTES + """
     See Also
     --------
-    RobustGuidedNMF : l2,1 loss and a learned per-pixel lp sparsity.
+    RobustGuidedNMF : An l2,1 loss and a learned per-pixel lp sparsity.
     StructuredSparseNMF : Graph-regularised and sparse.
 
     Notes
@@ -916,7 +916,7 @@ class CorrentropyNMF(_BaseUnmixingNMF):
 
 
 class RobustGuidedNMF(_BaseUnmixingNMF):
-    __doc__ = """l2,1-robust NMF with a learned per-pixel lp sparsity (guidance map).
+    __doc__ = """Robust NMF (l2,1 loss) with a learned per-pixel lp sparsity (guidance map).
 
     The representation error is measured by the l2,1 norm over bands,
     ``sum_l ||X[:, l] - A M[:, l]||_2``, so outlier channels cannot dominate,
