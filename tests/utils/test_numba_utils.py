@@ -43,3 +43,21 @@ def test_import_lrsparse_does_not_load_numba():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_kernel_modules_and_warm_up_are_found_on_disk():
+    from pathlib import Path
+
+    from lrsparse import _kernels
+    from lrsparse.utils._numba import kernel_modules, warm_up_kernels
+
+    on_disk = {p.stem for p in Path(_kernels.__path__[0]).glob("*.py") if p.stem != "__init__"}
+    modules = kernel_modules()
+    assert {m.__name__.rsplit(".", 1)[-1] for m in modules} == on_disk
+    with_warm_up = sorted(m.__name__.rsplit(".", 1)[-1] for m in modules if hasattr(m, "_warm_up"))
+    assert warm_up_kernels() == with_warm_up
+    if with_warm_up != sorted(on_disk):
+        with pytest.raises(AttributeError, match="defines no _warm_up"):
+            warm_up_kernels(strict=True)
+    else:
+        assert warm_up_kernels(strict=True) == with_warm_up
