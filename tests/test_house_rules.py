@@ -302,7 +302,7 @@ def _guide_kernel_map():
 
 
 def test_developer_guide_kernel_map_matches_the_code():
-    derived = {k: c for k, c in kernel_callers().items() if c}
+    derived = kernel_callers()  # a kernel without a caller is listed with "(none)"
     documented = _guide_kernel_map()
     wrong = {
         k: {"guide": sorted(documented.get(k, ())), "code": sorted(derived.get(k, ()))}
