@@ -1,8 +1,24 @@
 """lrsparse: scikit-learn compatible low-rank and sparse estimators.
 
-Every estimator is a thin scikit-learn facade over shared numba kernels
-(``lrsparse._kernels``).  Importing :mod:`lrsparse` is cheap: the subpackages
-and their numba kernels are imported only when first used.
+Every estimator is a thin scikit-learn facade (validation, parameters, fitted
+attributes) over a module-level solver function and numba kernels
+(``lrsparse._kernels``).  Shared today: singular-value shrinkage
+(``PrincipalComponentPursuit`` and the imputers), row normalisation
+(``FastRP``, ``spatial_affinity_graph``, the unmixing metrics), products on
+observed entries (the completion estimators; FastRP uses the CSR products of
+the same module) and the NMF kernels (the three unmixing estimators); the
+developer guide keeps the full kernel -> estimator map.
+
+Importing :mod:`lrsparse` is cheap: the subpackages (found on disk) and their
+numba kernels are imported only when first used.
+
+Examples
+--------
+>>> import lrsparse
+>>> "decomposition" in lrsparse.__all__
+True
+>>> lrsparse.embedding.FastRP
+<class 'lrsparse.embedding._fastrp.FastRP'>
 """
 
 import importlib
