@@ -129,6 +129,18 @@ def test_function_docstring(import_path):
     assert not errors, _report(import_path, result, errors)
 
 
+@pytest.mark.parametrize("import_path", _function_cases())
+def test_function_has_an_example(import_path):
+    """The house asks more than scikit-learn's list: every public function shows a doctest."""
+    from numpydoc.docscrape import FunctionDoc
+
+    module, name = import_path.rsplit(".", 1)
+    doc = FunctionDoc(getattr(importlib.import_module(module), name))
+    assert any(line.lstrip().startswith(">>>") for line in doc["Examples"]), (
+        f"{import_path} needs an Examples section with a doctest"
+    )
+
+
 def test_every_estimator_and_function_is_validated():
     """The discovery above finds the known public API (guards against an empty parametrisation)."""
     functions = _function_cases()
