@@ -9,6 +9,8 @@ def test_every_estimator_has_a_demo():
     demos = {d.estimator for d in tour.DEMOS}
     missing = {name for name, _ in all_estimators()} - demos
     assert not missing, f"add a demo to lrsparse/__main__.py for {missing}"
+    stale = demos - {name for name, _ in all_estimators()}
+    assert not stale, f"demos of no public estimator in lrsparse/__main__.py: {stale}"
 
 
 def test_tour_runs_and_reports(capsys):
