@@ -23,7 +23,7 @@ from lrsparse.utils import all_estimators
 ROOT = Path(__file__).resolve().parents[1]
 
 # Small, converged settings for the common checks.
-_CONVERGED_NMF = dict(n_components=2, random_state=0, max_iter=500, tol=1e-8)
+_CONVERGED_NMF = dict(n_components=2, random_state=0, max_iter=2000, tol=1e-6)
 INIT_PARAMS = {
     "FastRP": dict(n_components=4, random_state=0),
     # The spatial graph needs the image layout, which the generic checks lack.
