@@ -95,12 +95,12 @@ for name, mask in masks.items():
 # :func:`~lrsparse.metrics.relative_error` on the *missing* pixels only,
 # ``||X_hat - X||_F / ||X||_F`` over the entries the imputer had to guess.
 #
-# SVT's default threshold ``tau = 5 sqrt(n1 n2)`` is absolute, tuned by its
-# authors for data of unit scale: it suits an image in [0, 1], but for
-# pixel values in 0-255 it should be multiplied by 255 as well.  SVT drives
+# SVT's default threshold ``tau = 5 ||P(M)||_2 / p`` is relative to the
+# data (its authors' ``5 sqrt(n1 n2)`` made scale-free), so pixel values in
+# [0, 1] and in 0-255 give the same completion up to the factor.  SVT drives
 # the error on the observed pixels to ``tol``; an image is not exactly
-# low rank, so it stops at ``max_iter`` with a ``ConvergenceWarning``,
-# which we record and print.
+# low rank, so it stops at ``max_iter`` (or its divergence guard restarts it
+# with a safe step) with a ``ConvergenceWarning``, which we record and print.
 import warnings
 
 from sklearn.base import clone
