@@ -212,7 +212,10 @@ samson_path = example_dir.parents[1].parent / "shared" / "data" / "hyperspectral
 if samson_path.is_file():
     samson = load_hyperspectral_mat(samson_path)
     print(f"Samson: {samson.X.shape[0]} pixels x {samson.X.shape[1]} bands, {samson.image_shape}")
-    cenmf = CorrentropyNMF(3, random_state=0)
+    # On this real scene the band reweighting keeps moving the objective by a
+    # few 1e-4 per iteration for hundreds of iterations (the endmembers do not
+    # get better): stop at a relative change of 1e-3.
+    cenmf = CorrentropyNMF(3, tol=1e-3, random_state=0)
     A_samson = cenmf.fit_transform(samson.X)
     perm = match_components(samson.endmembers, cenmf.components_)
     sad_samson = spectral_angle_distance(

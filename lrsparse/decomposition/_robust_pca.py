@@ -186,10 +186,16 @@ def _filter(X, n_components, contamination, *, V0, n_oversamples, max_iter, tol,
 
 
 def _row_sq_norms(X):
-    """``||x_i||^2`` of every row, dense or sparse, without a copy of ``X``."""
+    """``||x_i||^2`` of every row, dense or sparse, without a copy of ``X``.
+
+    Dense rows go through the row-norm kernel that FastRP and the spatial
+    graph also use (:func:`lrsparse._kernels.rows.row_norms`).
+    """
     if sp.issparse(X):
         return np.asarray(X.multiply(X).sum(axis=1)).ravel()
-    return np.einsum("ij,ij->i", X, X)
+    from .._kernels.rows import row_norms
+
+    return row_norms(X) ** 2
 
 
 def _weighted_total_variance(X, w, mean):

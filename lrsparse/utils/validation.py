@@ -136,6 +136,12 @@ def check_node_indices(X, n_nodes, *, input_name="X"):
     -------
     ids : ndarray of shape (n_samples,), dtype=intp
         The node indices.
+
+    Examples
+    --------
+    >>> from lrsparse.utils import check_node_indices
+    >>> check_node_indices([[0], [2.0], [1]], n_nodes=3)
+    array([0, 2, 1])
     """
     X = np.asarray(X)
     if X.ndim == 2 and X.shape[1] == 1:
@@ -177,6 +183,14 @@ def missing_mask(X, missing_values=np.nan):
     -------
     mask : ndarray of bool or scipy.sparse.csr_array of bool
         True where the entry is missing.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lrsparse.utils import missing_mask
+    >>> missing_mask(np.array([[1.0, np.nan], [np.nan, 4.0]]))
+    array([[False,  True],
+           [ True, False]])
     """
     if not (isinstance(missing_values, numbers.Real) or missing_values is None):
         raise ValueError(
@@ -209,6 +223,12 @@ def check_component_scores(X, n_components):
     -------
     X : ndarray of shape (n_samples, n_components), float64 or float32
         The validated scores.
+
+    Examples
+    --------
+    >>> from lrsparse.utils import check_component_scores
+    >>> check_component_scores([[0.2, 0.8]], n_components=2)
+    array([[0.2, 0.8]])
     """
     X = check_array(X, dtype=[np.float64, np.float32], input_name="X")
     if X.shape[1] != n_components:
