@@ -199,8 +199,8 @@ def _bench_svt(n, rank, p, label, threads, repeats):
     err_ours = relative_error(X_true, Z_ours)
     err_ref = relative_error(X_true, Z_ref)
     log(f"  ours {t_ours.median:.2f} s ({est.n_iter_} it, rank {est.rank_}, error "
-         f"{err_ours:.3g}); reference {t_ref.median:.2f} s ({n_iter} it, rank {ref_rank}, "
-         f"error {err_ref:.3g})")
+        f"{err_ours:.3g}); reference {t_ref.median:.2f} s ({n_iter} it, rank {ref_rank}, "
+        f"error {err_ref:.3g})")
     note = [f"svds {SVDS_SOLVER}"]
     if ref_res > SVT_TOL:
         note.append(f"reference stopped at max_iter (residual {ref_res:.3g})")
@@ -278,8 +278,8 @@ def _bench_soft(n, rank, p, noise, alpha, threads, repeats):
     err_ours = relative_error(X_true, X_ours, mask=missing)
     err_ref = relative_error(X_true, X_ref, mask=missing)
     log(f"  ours {t_ours.median:.2f} s ({est.n_iter_} it, rank {est.rank_}, error "
-         f"{err_ours:.4g}); reference {t_ref.median:.2f} s ({n_iter} it, rank {ref_rank}, "
-         f"error {err_ref:.4g})")
+        f"{err_ours:.4g}); reference {t_ref.median:.2f} s ({n_iter} it, rank {ref_rank}, "
+        f"error {err_ref:.4g})")
     note = []
     if n_iter == SOFT_MAX_ITER:
         note.append("reference stopped at max_iter")
@@ -338,7 +338,7 @@ def _bench_one_sided(m, d, rank, threads, repeats):
     pca_est, w_pca = t_pca.result
     d_pca = subspace_distance(pca_est.components_.T, V_true)
     log(f"  ours {t_ours.median:.2f} s, distance {d_ours:.3g}; zero-filled PCA "
-         f"{t_pca.median:.3f} s, distance {d_pca:.3g}")
+        f"{t_pca.median:.3f} s, distance {d_pca:.3g}")
     rows.append(base | {
         "peer": "zero-filled PCA (sklearn, arpack, sparse input)", "peer_s": t_pca.median,
         "peer_times": t_pca.times, "ratio": t_ours.median / t_pca.median,
@@ -357,7 +357,7 @@ def _bench_one_sided(m, d, rank, threads, repeats):
     if inside is not None:
         note += f"; its {C.shape[1]} components vs true span: sin max angle {inside:.3g}"
     log(f"  SVTImputer {t_svt.median:.2f} s, {svt_est.n_iter_} it, rank {svt_est.rank_}, "
-         f"distance {d_svt:.3g}; {note}")
+        f"distance {d_svt:.3g}; {note}")
     for w in w_svt:
         log(f"    {w}")
     rows.append(base | {

@@ -37,9 +37,9 @@ Timing (the harness's :func:`~benchmarks._harness.time_interleaved` with
 ``single_run_s=SINGLE_RUN_S, budget_s=TIME_BUDGET_S``): one warm-up call
 each, then the median of ``min(repeats, max(1, TIME_BUDGET_S // warm-up
 time))`` calls, ours and the peers' interleaved in rounds; a warm-up call
-longer than ``SINGLE_RUN_S`` is itself the only (timed) call.  Our numba kernels are compiled on tiny inputs
-first, so this never times compilation.  ``timed runs ours/peer`` says how
-many calls each median has.
+longer than ``SINGLE_RUN_S`` is itself the only (timed) call.  Our numba
+kernels are compiled on tiny inputs first, so this never times compilation.
+``timed runs ours/peer`` says how many calls each median has.
 """
 
 import time
@@ -156,7 +156,7 @@ def _bench_batch(n, d, kind, mcd_rows, repeats):
     ours, pca = timings["ours"], timings["pca"]
     ours_cvr = _cvr(ours.result.components_, cov)
     log(f"  RobustPCA {ours.median:.3f} s ({len(ours.times)} runs), "
-         f"{ours.result.n_iter_} rounds, CVR {ours_cvr:.4f} (oracle {oracle:.4f})")
+        f"{ours.result.n_iter_} rounds, CVR {ours_cvr:.4f} (oracle {oracle:.4f})")
     base = {
         "section": "batch", "case": case, "n_samples": n, "n_features": d,
         "outlier_kind": kind, "contamination": CONTAMINATION,
@@ -187,7 +187,7 @@ def _bench_batch(n, d, kind, mcd_rows, repeats):
     mcd = _timed({"mcd": lambda: _mcd_top(Xm)}, repeats)["mcd"]
     mcd_cvr = _cvr(mcd.result[0], cov)
     log(f"  MinCovDet + eigh {mcd.median:.1f} s ({len(mcd.times)} runs), CVR {mcd_cvr:.4f}, "
-         f"{mcd.result[1]} RuntimeWarnings")
+        f"{mcd.result[1]} RuntimeWarnings")
     mcd_extra = {"peer_runtime_warnings": mcd.result[1]}
     if mcd_rows is None:
         rows.append(row("MinCovDet + eigh", mcd, mcd_cvr, m, **mcd_extra))
@@ -201,7 +201,7 @@ def _bench_batch(n, d, kind, mcd_rows, repeats):
     sub_cvr = _cvr(sub.result.components_, cov)
     sub_oracle = _cvr(_pca(Xm[~is_outlier[:m]]).components_, cov)
     log(f"  RobustPCA on the same {m} rows {sub.median:.3f} s, CVR {sub_cvr:.4f} "
-         f"(oracle {sub_oracle:.4f})")
+        f"(oracle {sub_oracle:.4f})")
     rows.append(row(
         "MinCovDet + eigh", mcd, mcd_cvr, m, ours_timing=sub, ours_metric=sub_cvr,
         ours_rows=m, oracle_metric=sub_oracle, **mcd_extra,
@@ -217,7 +217,7 @@ def _bench_stream(n, d, batch_size, repeats):
     X, is_outlier, cov, _ = make_contaminated_gaussian(
         n, d, contamination=CONTAMINATION, random_state=SEED)
     log(f"streaming {n} x {d}: data in {time.perf_counter() - start:.1f} s "
-         f"({X.nbytes / 1e6:.0f} MB)")
+        f"({X.nbytes / 1e6:.0f} MB)")
     oracle = _cvr(_pca(X[~is_outlier]).components_, cov)
     bound = MEMORY_SHARE * d * d * 8 / 1e6
 
@@ -241,15 +241,15 @@ def _bench_stream(n, d, batch_size, repeats):
     ours_peak = _peak_mb(ours_fit)
     ours_cvr = _cvr(ours.result.components_, cov)
     log(f"  StreamingRobustPCA {ours.median:.2f} s ({len(ours.times)} runs), peak "
-         f"{ours_peak:.2f} MB (bound {bound:.2f} MB), {ours.result.n_rounds_} rounds, "
-         f"CVR {ours_cvr:.4f} (oracle {oracle:.4f})")
+        f"{ours_peak:.2f} MB (bound {bound:.2f} MB), {ours.result.n_rounds_} rounds, "
+        f"CVR {ours_cvr:.4f} (oracle {oracle:.4f})")
     rows = []
     for name, fn in peers.items():
         peer = timings[name]
         peer_peak = _peak_mb(fn)
         peer_cvr = _cvr(peer.result.components_, cov)
         log(f"  {name} {peer.median:.2f} s ({len(peer.times)} runs), peak {peer_peak:.1f} MB, "
-             f"CVR {peer_cvr:.4f}")
+            f"CVR {peer_cvr:.4f}")
         rows.append({
             "section": "streaming",
             "case": f"StreamingRobustPCA {_size(n)} x {d}, batch {batch_size}, "
@@ -312,11 +312,11 @@ def _bench_pcp(n, d, rank, sparsity, repeats):
     est = ours.result
     ours_err = float(np.linalg.norm(est.low_rank_ - L) / norm_L)
     log(f"  PrincipalComponentPursuit {ours.median:.3f} s ({len(ours.times)} runs), "
-         f"{est.n_iter_} it, rank {est.rank_}, rel. error {ours_err:.3g}")
+        f"{est.n_iter_} it, rank {est.rank_}, rel. error {ours_err:.3g}")
     L_ref, _, ref_iter, ref_rank = ref.result
     ref_err = float(np.linalg.norm(L_ref - L) / norm_L)
     log(f"  reference IALM {ref.median:.3f} s ({len(ref.times)} runs), {ref_iter} it, "
-         f"rank {ref_rank}, rel. error {ref_err:.3g}")
+        f"rank {ref_rank}, rel. error {ref_err:.3g}")
     return [{
         "section": "pcp",
         "case": f"PCP {n} x {d}, rank {rank}, {sparsity:.0%} corrupted, tol={PCP_TOL:g}",

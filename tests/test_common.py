@@ -82,7 +82,7 @@ def _completion_case():
     from lrsparse.datasets import make_low_rank_matrix_with_missing
 
     # Impute, then regress a fully observed target column on the completed rest.
-    # Large enough for SVT's default tau = 5 sqrt(n1 n2) to converge on each fold.
+    # Large enough for SVT's default tau = 5 ||P(M)||_2 / p to converge on each fold.
     X, X_true = make_low_rank_matrix_with_missing(240, 100, rank=3, observed_fraction=0.5,
                                                   random_state=0)
     return dict(X=X[:, 1:], y=X_true[:, 0], final=Ridge())

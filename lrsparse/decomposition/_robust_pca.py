@@ -795,7 +795,6 @@ class StreamingRobustPCA(_BaseRobustPCA):
         return True
 
 
-
 def _power_step(V, acc_w, acc_x, acc_xv, acc_sq):
     """One block power step on a round's weighted covariance, from its accumulators.
 

@@ -192,7 +192,6 @@ class _MissingValuesMixin:
         return tags
 
 
-
 class _BaseLowRankImputer(_MissingValuesMixin, OneToOneFeatureMixin, TransformerMixin,
                           BaseEstimator):
     """Completion of the training matrix, fold-in of new rows, entry evaluation."""
