@@ -22,7 +22,7 @@ def warm_numba_kernels():
     Tests then time and behave the same whatever runs first, and a cold cache
     costs its compile once here instead of inside a random test.
     """
-    from lrsparse.utils._numba import warm_up_kernels
+    from lrsparse._kernels import warm_up_kernels
 
     warm_up_kernels()
 

@@ -5,8 +5,10 @@ imports), compiled with ``cache=True, nogil=True`` (see
 :mod:`lrsparse.utils._numba`).  They never write into their inputs.
 Estimators import these modules lazily, inside ``fit``, so ``import lrsparse``
 does not load numba.  Every module has a module-level ``_warm_up()`` that
-compiles its kernels on tiny float64 and float32 inputs (the test suite calls
-them all through :func:`lrsparse.utils._numba.warm_up_kernels`).
+compiles its kernels on tiny float64 and float32 inputs; :func:`warm_up_kernels`
+calls them all (the test suite does, before anything is timed).  The package
+finds its own modules (:func:`kernel_modules`), so a new kernel module needs
+no registration, and nothing below ``_kernels`` has to know them.
 
 Modules, and what each serves (the kernel -> estimator map, function by
 function, is in the developer guide, ``docs/developer_guide.rst``):
@@ -28,3 +30,49 @@ function, is in the developer guide, ``docs/developer_guide.rst``):
 A kernel is added here when an estimator calls it, never ahead of its first
 caller.
 """
+
+import importlib
+import pkgutil
+
+__all__ = ["kernel_modules", "warm_up_kernels"]
+
+
+def kernel_modules():
+    """The kernel modules of this package, imported, sorted by name.
+
+    Returns
+    -------
+    modules : list of module
+        Every (non-package) module in ``lrsparse/_kernels/``.
+    """
+    return [
+        importlib.import_module(f"{__name__}.{info.name}")
+        for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name)
+        if not info.ispkg
+    ]
+
+
+def warm_up_kernels(strict=False):
+    """Compile (or load from the disk cache) every kernel: call each module's ``_warm_up()``.
+
+    Parameters
+    ----------
+    strict : bool, default=False
+        If True, a kernel module without a ``_warm_up`` function raises
+        ``AttributeError``; otherwise it is skipped.
+
+    Returns
+    -------
+    warmed : list of str
+        Names of the kernel modules whose ``_warm_up`` ran.
+    """
+    warmed = []
+    for module in kernel_modules():
+        warm_up = getattr(module, "_warm_up", None)
+        if warm_up is None:
+            if strict:
+                raise AttributeError(f"{module.__name__} defines no _warm_up()")
+            continue
+        warm_up()
+        warmed.append(module.__name__.rsplit(".", 1)[-1])
+    return warmed

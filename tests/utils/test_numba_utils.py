@@ -49,7 +49,7 @@ def test_kernel_modules_and_warm_up_are_found_on_disk():
     from pathlib import Path
 
     from lrsparse import _kernels
-    from lrsparse.utils._numba import kernel_modules, warm_up_kernels
+    from lrsparse._kernels import kernel_modules, warm_up_kernels
 
     on_disk = {p.stem for p in Path(_kernels.__path__[0]).glob("*.py") if p.stem != "__init__"}
     modules = kernel_modules()
