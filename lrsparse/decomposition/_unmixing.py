@@ -237,8 +237,10 @@ def _unmixing_nmf(X, A, M, graph, *, loss="squared", alpha=0.1, p_min=1.0,
     clock = time.perf_counter()
     if solve_start:
         # Endmembers given: start from their abundances, not from a uniform
-        # mix that would first drag the endmembers inwards.
-        start_solve = {**solve, "tol": max(solve["tol"], _START_TOL)}
+        # mix that would first drag the endmembers inwards.  The convex (l1)
+        # problem to 1e-3 is start enough: the loop moves A at once and
+        # takes its own lp steps.
+        start_solve = {**solve, "tol": max(solve["tol"], _START_TOL), "p_min": 1.0}
         A = _solve_abundances(X, M, A, b, graph, **start_solve)[0]
         A = np.maximum(A, _EPS)  # a zero stays zero under multiplicative updates
     if stages is not None:
