@@ -3,8 +3,9 @@
 Every estimator is a thin scikit-learn facade (validation, parameters, fitted
 attributes) over a module-level solver function and numba kernels
 (``lrsparse._kernels``).  Shared today: singular-value shrinkage
-(``PrincipalComponentPursuit`` and the imputers), row normalisation
-(``FastRP``, ``spatial_affinity_graph``, the unmixing metrics), products on
+(``PrincipalComponentPursuit`` and the imputers), row norms and row
+normalisation (``FastRP``, ``spatial_affinity_graph``, robust PCA, the
+unmixing metrics), products on
 observed entries (the completion estimators; FastRP uses the CSR products of
 the same module) and the NMF kernels (the three unmixing estimators); the
 developer guide keeps the full kernel -> estimator map.
