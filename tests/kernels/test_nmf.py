@@ -44,8 +44,9 @@ def _reference(X, A, M, b, delta, G, lam, w, p):
 
 def _call(X, A, M, b, delta, G, lam, w, p, chunk=16, need_residual=True):
     deg = np.asarray(G.sum(axis=1)).ravel()
-    return abundance_pass(X, A, M, b, delta, G.indptr, G.indices, G.data.astype(np.float64),
-                          deg, lam, w, p, EPS, chunk, need_residual)
+    x_sq = (X.astype(np.float64) ** 2).sum(axis=0)
+    return abundance_pass(X, x_sq, A, M, b, delta, G.indptr, G.indices,
+                          G.data.astype(np.float64), deg, lam, w, p, EPS, chunk, need_residual)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
