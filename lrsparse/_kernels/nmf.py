@@ -14,12 +14,13 @@ and SS-NMF (Zhu et al.).  The band weights ``b`` cancel in the update of
 update of ``A`` sees them.
 
 :func:`abundance_pass` updates ``A`` and, in the same single pass over ``X``,
-gathers what the rest of the iteration needs (``A^T X`` and ``A^T A`` for the
-``M`` update, the per-band residual energies for reweighting, and the
-objective at the current iterate).  Pixels are processed in fixed-size chunks
-in parallel: a chunk of ``X`` is brought into cache once and its two products
-(``X_c (M B)^T``, ``A_c^T X_c``) go through BLAS, so ``X`` streams from memory
-once per iteration instead of two to four times.  Per-chunk partial sums are
+gathers what the rest of the iteration needs: ``A^T X`` and ``A^T A`` for the
+``M`` update (the per-band residual energies of the reweighting follow from
+them without another sweep) and the objective at the current iterate.
+Pixels are processed in fixed-size chunks in parallel: a chunk of ``X`` is
+brought into cache once and its two products (``X_c (M B)^T``, ``A_c^T X_c``)
+go through BLAS, so ``X`` streams from memory once per iteration instead of
+two to four times.  Per-chunk partial sums are
 added in a fixed order, so results do not depend on the number of threads.
 """
 
@@ -57,7 +58,6 @@ def abundance_pass(
     sparsity_p,
     eps,
     chunk,
-    need_residual,
 ):
     """One multiplicative update of the abundances, fused with the iteration's statistics.
 
@@ -91,9 +91,6 @@ def abundance_pass(
         Floor of the update's denominator.
     chunk : int
         Pixels per parallel work item (fixes the summation order).
-    need_residual : bool
-        Compute ``band_residual`` (one more product per chunk); when False
-        it is returned as zeros.
 
     Returns
     -------
@@ -101,10 +98,9 @@ def abundance_pass(
     AtX : ndarray of shape (n_components, n_bands)
         ``A_new^T X`` (float64).
     AtA : ndarray of shape (n_components, n_components)
-        ``A_new^T A_new`` (float64).
-    band_residual : ndarray of shape (n_bands,)
-        ``||X[:, l] - A M[:, l]||^2`` at the *current* ``A, M`` (float64),
-        if ``need_residual``.
+        ``A_new^T A_new`` (float64).  With ``A_new^T X`` these also give the
+        per-band residual energies of the next iteration without a sweep
+        (``x_sq - 2 sum_k M_kl (A^T X)_kl + sum_kj M_kl M_jl (A^T A)_kj``).
     objective : ndarray of shape (4,)
         The data, sum-to-one, graph and sparsity terms of ``F`` at the current
         ``A, M`` (float64).  The data term is expanded as
@@ -132,7 +128,6 @@ def abundance_pass(
     n_chunks = (n + chunk - 1) // chunk
     AtX_parts = np.zeros((n_chunks, K, L))
     AtA_parts = np.zeros((n_chunks, K, K))
-    res_parts = np.zeros((n_chunks, L))
     obj_parts = np.zeros((n_chunks, 4))
     A_new = np.empty_like(A)
     use_graph = graph_strength != 0.0
@@ -201,25 +196,17 @@ def abundance_pass(
         # Statistics of the new abundances for the endmember update.
         AtX_parts[c] = Ac.T @ Xc
         AtA_parts[c] = Ac.T @ Ac
-        if need_residual:
-            R = Xc - A[start:stop].astype(np.float64) @ M64
-            res = res_parts[c]
-            for r in range(m):
-                for l in range(L):
-                    res[l] += R[r, l] * R[r, l]
 
     AtX = np.zeros((K, L))
     AtA = np.zeros((K, K))
-    band_residual = np.zeros(L)
     objective = np.zeros(4)
     for c in range(n_chunks):
         AtX += AtX_parts[c]
         AtA += AtA_parts[c]
-        band_residual += res_parts[c]
         objective += obj_parts[c]
     for l in range(L):
         objective[0] += 0.5 * band_weights[l] * x_sq[l]
-    return A_new, AtX, AtA, band_residual, objective
+    return A_new, AtX, AtA, objective
 
 
 @jit(fastmath=_FAST)
@@ -466,6 +453,6 @@ def _warm_up():
     for dtype in (np.float64, np.float32):
         x = np.ones((n, 2), dtype=dtype)
         abundance_pass(x, np.ones(2), x.copy(), np.ones((2, 2), dtype=dtype), np.ones(2), 0.5,
-                       *graph, ones, ones, 1e-12, 2, True)
+                       *graph, ones, ones, 1e-12, 2)
         endmember_update(x.T.copy(), np.ones((2, 3)), np.eye(2), 1e-12)
     abundance_qp(np.ones((n, 2)), np.eye(2), np.ones((n, 2)), np.zeros((n, 2)), *graph, 2)

@@ -76,6 +76,17 @@ def _band_weights(loss, band_residual, n_pixels, kernel_width):
     return b / b.mean()
 
 
+def _band_residual(x_sq, M, AtX, AtA):
+    """``||X[:, l] - A M[:, l]||^2`` per band from ``x_sq``, ``A^T X`` and ``A^T A``.
+
+    No sweep over ``X``: ``x_sq - 2 sum_k M_kl (A^T X)_kl + sum_kj M_kl M_jl
+    (A^T A)_kj``, clipped at 0 (round-off of about ``eps * x_sq``).
+    """
+    M = M.astype(np.float64)
+    r = x_sq - 2.0 * np.einsum("kl,kl->l", M, AtX) + np.einsum("kl,kj,jl->l", M, AtA, M)
+    return np.maximum(r, 0.0)
+
+
 def _sparsity(A, alpha, p_min):
     """Per-pixel sparsity weights ``w_i`` and exponents ``p_i``.
 
@@ -247,11 +258,16 @@ def _unmixing_nmf(X, A, M, graph, *, loss="squared", alpha=0.1, p_min=1.0,
     if stages is not None:
         stages["start_solve"], clock = time.perf_counter() - clock, time.perf_counter()
     w, p = _sparsity(A, alpha, p_min)
+    if robust:  # the statistics of the current A, for the first residuals
+        A64 = A.astype(np.float64)
+        AtX, AtA = A64.T @ X, A64.T @ A64
     change = np.inf
     for it in range(max_iter):
         reweight = robust and it % reweight_every == 0
-        A_new, AtX, AtA, band_res, obj = abundance_pass(
-            X, x_sq, A, M, b, delta, *graph, w, p, _EPS, _CHUNK, reweight
+        if reweight:  # residuals of the current iterate, from its statistics
+            band_res = _band_residual(x_sq, M, AtX, AtA)
+        A_new, AtX, AtA, obj = abundance_pass(
+            X, x_sq, A, M, b, delta, *graph, w, p, _EPS, _CHUNK
         )
         history.append(float(obj.sum()))
         M = endmember_update(M, AtX, AtA, _EPS)

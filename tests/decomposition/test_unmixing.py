@@ -78,9 +78,9 @@ def test_cenmf_reweighted_subproblem_non_increasing(noisy_band_scene):
     no_graph = (np.zeros(n + 1, np.int32), np.zeros(0, np.int32), np.zeros(0), np.zeros(n), 0.0)
     values = []
     for _ in range(60):
-        A, AtX, AtA, _, obj = abundance_pass(X, (X**2).sum(axis=0), A, M, est.band_weights_,
-                                             2.0, *no_graph, np.full(n, 0.1), np.ones(n),
-                                             1e-12, 64, False)
+        A, AtX, AtA, obj = abundance_pass(X, (X**2).sum(axis=0), A, M, est.band_weights_,
+                                          2.0, *no_graph, np.full(n, 0.1), np.ones(n),
+                                          1e-12, 64)
         M = endmember_update(M, AtX, AtA, 1e-12)
         values.append(obj.sum())
     values = np.array(values)
