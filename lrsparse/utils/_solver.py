@@ -38,10 +38,12 @@ def warn_not_converged(name, n_iter, change, tol, *, what="relative change", hin
     hint : str, default=None
         Extra advice appended to the message.
     """
+    change = float(change)
+    last = (f"a last {what} of {change:.4g}" if np.isfinite(change)
+            else f"no {what} measured yet")
     message = (
-        f"{name} did not converge: stopped at max_iter={n_iter} iterations with a "
-        f"last {what} of {float(change):.3g} (tol={float(tol):.3g}). Increase max_iter, "
-        f"or tol for a looser fit."
+        f"{name} did not converge: stopped at max_iter={n_iter} iterations with "
+        f"{last} (tol={float(tol):.4g}). Increase max_iter, or tol for a looser fit."
     )
     if hint:
         message += " " + hint
