@@ -64,22 +64,6 @@ class Timing(NamedTuple):
     result: Any  # return value of the last call
 
 
-def time_median(fn, repeats, warmup=1):
-    """Median wall time of ``repeats`` calls of ``fn`` after ``warmup`` untimed ones.
-
-    The untimed calls absorb numba compilation and cold caches.
-    """
-    result = None
-    for _ in range(warmup):
-        result = fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return Timing(statistics.median(times), times, result)
-
-
 def log(msg):
     """Progress line on stderr (the table goes to stdout)."""
     import sys

@@ -47,11 +47,7 @@ _SCALE_RANGE = (1e-140, 1e140)
 
 def _check_data_scale(est, X):
     """``ValueError`` where the squares of ``X`` (variances) leave float64's range."""
-    # max |x| from the extremes: np.abs(X) would be a copy of X (streaming
-    # memory); data_scale then applies the library's checks to that number.
-    data = X.data if sp.issparse(X) else X
-    extreme = max(abs(float(data.max())), abs(float(data.min()))) if data.size else 0.0
-    scale = data_scale(np.array([extreme]))
+    scale = data_scale(X)  # max |x| without a copy of X (streaming memory)
     low, high = _SCALE_RANGE
     if scale != 1.0 and not low <= scale <= high:
         raise ValueError(
@@ -753,8 +749,16 @@ class StreamingRobustPCA(_BaseRobustPCA):
             self._preview_round()
 
     def _round_estimates(self):
-        """Power step and spectrum from the open round's accumulators."""
-        return _power_step(self._V, self._acc_w, self._acc_x, self._acc_xv, self._acc_sq)
+        """Power step and spectrum from the open round's accumulators.
+
+        Returns ``(Q, Vt, ritz, total)``: the new block, its first
+        ``n_components`` vectors as sign-fixed rows, the Ritz values and the
+        total variance.
+        """
+        Q, ritz, total = _power_step(self._V, self._acc_w, self._acc_x, self._acc_xv,
+                                     self._acc_sq)
+        _, Vt = svd_flip(None, Q[:, :self.n_components].T.copy(), u_based_decision=False)
+        return Q, Vt, ritz, total
 
     def _preview_round(self):
         """Publish the open round's estimates once it holds half a round.
@@ -766,8 +770,7 @@ class StreamingRobustPCA(_BaseRobustPCA):
         """
         if self._acc_w < 0.5 * self._round_size or self.n_rounds_ == 0:
             return
-        Q, ritz, total = self._round_estimates()
-        _, Vt = svd_flip(None, Q[:, :self.n_components].T.copy(), u_based_decision=False)
+        _, Vt, ritz, total = self._round_estimates()
         self.mean_ = self._mean_x / self._mean_w
         self._set_spectrum(np.sqrt(ritz), Vt, total, n_eff=self._acc_w)
 
@@ -776,9 +779,8 @@ class StreamingRobustPCA(_BaseRobustPCA):
         W = self._acc_w
         if W <= 0 or W < (0.5 if force else 1.0) * self._round_size:
             return False
-        Q, ritz, total = self._round_estimates()
+        Q, Vt, ritz, total = self._round_estimates()
         self._V = np.ascontiguousarray(Q)
-        _, Vt = svd_flip(None, Q[:, :self.n_components].T.copy(), u_based_decision=False)
         self.mean_ = self._mean_x / self._mean_w
         self._set_spectrum(np.sqrt(ritz), Vt, total, n_eff=W)
         self.n_rounds_ += 1

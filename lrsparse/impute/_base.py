@@ -27,7 +27,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..utils._sklearn import _fit_context, is_scalar_nan, validate_data
 from ..utils._solver import data_scale
-from ..utils.validation import missing_mask
+from ..utils.validation import _check_int32_size, missing_mask
 
 __all__ = ["Observed", "observed_entries"]
 
@@ -61,9 +61,6 @@ def _row_pointers(obs):
     return obs.indptr
 
 
-_INT32_MAX = int(np.iinfo(np.int32).max)
-
-
 def observed_entries(X, missing_values, input_name="X"):
     """Coordinates and values of the observed entries of ``X``.
 
@@ -94,11 +91,7 @@ def observed_entries(X, missing_values, input_name="X"):
         columns than int32 indices can address.
     """
     n, d = X.shape
-    if max(n, d) > _INT32_MAX:
-        raise ValueError(
-            f"{input_name} has shape {X.shape}: more rows or columns than int32 indices "
-            f"can address ({_INT32_MAX}); split it into blocks."
-        )
+    _check_int32_size(input_name, X.shape)
     if sp.issparse(X):
         A = sp.csr_array(X)
         A.sort_indices()
@@ -199,11 +192,12 @@ class _BaseLowRankImputer(_MissingValuesMixin, OneToOneFeatureMixin, Transformer
     _parameter_constraints = {**_MissingValuesMixin._parameter_constraints}
 
     # ------------------------------------------------------------- hooks
-    def _fit(self, obs):
+    def _fit(self, obs, sobs):
         """Set ``row_factors_``, ``components_`` and the hooks' state from ``obs``.
 
-        ``obs`` is in the units of ``X``; ``self._scale`` is its largest
-        magnitude: solvers work on ``obs.values / self._scale``.
+        ``obs`` is in the units of ``X``; ``sobs`` holds the same entries
+        divided by ``self._scale``, their largest magnitude: solvers work on
+        ``sobs`` and the results are multiplied back.
         """
         raise NotImplementedError
 
@@ -258,12 +252,12 @@ class _BaseLowRankImputer(_MissingValuesMixin, OneToOneFeatureMixin, Transformer
                 f"not determined by the data.",
                 UserWarning,
             )
-        self._scale = data_scale(obs.values, input_name="X")
-        self.fill_value_ = float(np.mean(obs.values / self._scale)) * self._scale
+        sobs, self._scale = scaled(obs)
+        self.fill_value_ = float(np.mean(sobs.values)) * self._scale
         from ..utils._numba import numba_threads
 
         with numba_threads(self.n_jobs):
-            self._fit(obs)
+            self._fit(obs, sobs)
         check_finite_result(type(self).__name__, self.row_factors_, self.components_)
         self.n_observed_ = int(obs.values.size)
         return X, obs

@@ -384,10 +384,9 @@ class SoftImputer(_BaseLowRankImputer):
         self.n_jobs = n_jobs
 
     # ------------------------------------------------------------------ fit
-    def _fit(self, obs):
+    def _fit(self, obs, sobs):
         rng = check_random_state(self.random_state)
         scale = self._scale
-        sobs = obs._replace(values=obs.values / scale)  # solve on X / max|X|
         if self.alpha == "auto":
             alphas, errors, best, init = _alpha_path(
                 sobs, center=self.center, max_rank=self.n_components, tol=self.tol,

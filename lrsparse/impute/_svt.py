@@ -199,10 +199,9 @@ class SVTImputer(_BaseLowRankImputer):
         self.n_jobs = n_jobs
 
     # ------------------------------------------------------------------ fit
-    def _fit(self, obs):
+    def _fit(self, obs, sobs):
         rng = check_random_state(self.random_state)
         scale = self._scale
-        sobs = obs._replace(values=obs.values / scale)
         self.diverged_ = False
         if self.method == "usvt":
             lo, hi = float(obs.values.min()), float(obs.values.max())

@@ -94,6 +94,20 @@ def check_adjacency(
 _INT32_MAX = int(np.iinfo(np.int32).max)
 
 
+def _check_int32_size(input_name, shape, nnz=0):
+    """``ValueError`` unless int32 indices can address ``shape`` and ``nnz`` stored entries.
+
+    The kernels take int32 index arrays (CSR pointers, coordinates); inputs
+    with int64 indices are converted after this check.
+    """
+    if max(nnz, *shape) > _INT32_MAX:
+        raise ValueError(
+            f"{input_name} is too large for int32 sparse indices: shape {tuple(shape)} with "
+            f"{nnz} stored entries; the kernels need the number of rows, columns and "
+            f"stored entries to be at most {_INT32_MAX}."
+        )
+
+
 def _csr_int32(A, input_name):
     """``A`` as a CSR array with int32 index arrays (data shared where possible).
 
@@ -105,12 +119,7 @@ def _csr_int32(A, input_name):
         nnz = A.nnz
     else:
         nnz = A.size if A.size <= _INT32_MAX else int(np.count_nonzero(A))
-    if max(nnz, *A.shape) > _INT32_MAX:
-        raise ValueError(
-            f"{input_name} is too large for int32 sparse indices: shape {A.shape} with "
-            f"{nnz} stored entries; the graph kernels need n_nodes and the number of "
-            f"edges to be at most {_INT32_MAX}."
-        )
+    _check_int32_size(input_name, A.shape, nnz)
     A = sp.csr_array(A)
     if A.indices.dtype != np.int32 or A.indptr.dtype != np.int32:
         A = sp.csr_array(
