@@ -6,6 +6,7 @@ Every ``make_*`` function returns the data and its ground truth and takes a
 
 from ._graphs import make_sbm_graph
 from ._hyperspectral import load_hyperspectral_mat, make_hyperspectral
+from ._mtp2 import make_mtp2_precision
 from ._robust import (
     make_contaminated_gaussian,
     make_low_rank_matrix_with_missing,
@@ -18,5 +19,6 @@ __all__ = [
     "make_hyperspectral",
     "make_low_rank_matrix_with_missing",
     "make_low_rank_plus_sparse",
+    "make_mtp2_precision",
     "make_sbm_graph",
 ]
