@@ -102,9 +102,10 @@ def edge_f1(precision_true, precision_pred, *, threshold=1e-5):
     for name, value in (("precision_true", precision_true),
                         ("precision_pred", precision_pred)):
         M = check_array(value, accept_sparse=("csr", "csc", "coo"), dtype=np.float64,
-                        input_name=name)
-        if M.shape[0] != M.shape[1]:
-            raise ValueError(f"{name} must be a square matrix; got shape {M.shape}.")
+                        ensure_2d=False, allow_nd=True, ensure_min_samples=0,
+                        ensure_min_features=0, input_name=name)
+        if M.ndim != 2 or M.shape[0] != M.shape[1] or M.shape[0] == 0:
+            raise ValueError(f"{name} must be a non-empty square matrix; got shape {M.shape}.")
         matrices.append(M)
     T, P = matrices
     if T.shape != P.shape:
