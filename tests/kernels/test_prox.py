@@ -116,3 +116,80 @@ def test_warm_up_compiles_every_kernel():
         kernel = getattr(prox, name)
         dtypes = {sig[0].dtype.name for sig in kernel.signatures}
         assert {"float64", "float32"} <= dtypes, name
+
+
+# --- cone projections of the MTP2 graphical models ---------------------------
+
+def _random_symmetric(rng, p):
+    V = rng.standard_normal((p, p))
+    return V + V.T
+
+
+@pytest.mark.parametrize("p", [1, 2, 7])
+def test_project_nonpositive_offdiag(rng, p):
+    V = rng.standard_normal((p, p))
+    V_copy = V.copy()
+    X = prox.project_nonpositive_offdiag(V)
+    Y = 0.5 * (V + V.T)
+    expected = np.minimum(Y, 0)
+    np.fill_diagonal(expected, np.diag(V))
+    np.testing.assert_array_equal(X, expected)
+    np.testing.assert_array_equal(V, V_copy)
+
+
+def test_clip_nonnegative(rng):
+    V = rng.standard_normal((4, 5))
+    np.testing.assert_array_equal(prox.clip_nonnegative(V), np.maximum(V, 0))
+
+
+def _dd_kkt_violation(X, Y):
+    """Largest violation of the projection's optimality conditions (from X alone).
+
+    X is the projection of Y onto {X_ij <= 0, X 1 >= 0} iff the multipliers
+    mu = diag(X - Y) are >= 0, complementary to the row sums, and off the
+    diagonal X_ij = min(0, Y_ij + (mu_i + mu_j) / 2).
+    """
+    mu = np.diag(X - Y)
+    off = np.minimum(0, Y + 0.5 * (mu[:, None] + mu[None, :]))
+    np.fill_diagonal(off, np.diag(X))
+    rows = X.sum(axis=1)
+    return max(-mu.min(), -rows.min(), np.abs(mu * rows).max(), np.abs(off - X).max())
+
+
+@pytest.mark.parametrize("p", [1, 2, 5, 30])
+@pytest.mark.parametrize("shift", [0.0, -2.0, 3.0])
+def test_project_diagonally_dominant_is_the_projection(rng, p, shift):
+    V = _random_symmetric(rng, p) + shift * np.eye(p)
+    X, mu, n_iter = prox.project_diagonally_dominant(V, np.zeros(p), 1e-13, 100)
+    assert n_iter < 100
+    assert _dd_kkt_violation(X, V) < 1e-11
+    assert (X[~np.eye(p, dtype=bool)] <= 0).all()
+    np.testing.assert_array_equal(X, X.T)
+    # a warm start from the answer is already converged
+    X2, _, n2 = prox.project_diagonally_dominant(V, mu, 1e-13, 100)
+    assert n2 == 0
+    np.testing.assert_allclose(X2, X, atol=1e-12)
+
+
+def test_project_diagonally_dominant_brute_force(rng):
+    # no feasible point near X is closer to Y
+    p = 6
+    Y = _random_symmetric(rng, p)
+    X = prox.project_diagonally_dominant(Y, np.zeros(p), 1e-14, 100)[0]
+    d0 = np.sum((X - Y) ** 2)
+    for _ in range(300):
+        Z = X + 0.05 * _random_symmetric(rng, p)
+        Z = np.minimum(Z, 0) + np.diag(np.diag(Z) - np.diag(np.minimum(Z, 0)))
+        Z[np.diag_indices(p)] = np.maximum(np.diag(Z), -(Z.sum(axis=1) - np.diag(Z)))
+        assert np.sum((Z - Y) ** 2) >= d0 - 1e-12
+
+
+def test_project_diagonally_dominant_feasible_input_unchanged(rng):
+    p = 5
+    W = np.abs(rng.standard_normal((p, p)))
+    W = W + W.T
+    np.fill_diagonal(W, 0)
+    X0 = np.diag(W.sum(axis=1) + 0.5) - W  # strictly diagonally dominant M-matrix
+    X, mu, n_iter = prox.project_diagonally_dominant(X0, np.zeros(p), 1e-13, 100)
+    np.testing.assert_allclose(X, X0, atol=1e-15)
+    assert n_iter == 0 and not mu.any()
