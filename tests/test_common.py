@@ -36,6 +36,7 @@ INIT_PARAMS = {
     "SVTImputer": dict(random_state=0),
     "SoftImputer": dict(random_state=0),
     "OneSidedCompletion": dict(n_components=1, random_state=0),
+    "MTP2GraphicalModel": {},
 }
 
 # {estimator name: {check name: one-line reason}}.
@@ -107,6 +108,16 @@ def _one_sided_case():
                 grid={"n_components": [1, 2]})
 
 
+def _mtp2_case():
+    from lrsparse.datasets import make_mtp2_precision
+
+    precision, _ = make_mtp2_precision(12, graph="grid", random_state=0)
+    rng = np.random.default_rng(0)
+    X = rng.multivariate_normal(np.zeros(12), np.linalg.inv(precision), size=60)
+    # scored by the held-out Gaussian log-likelihood (the estimator's score)
+    return dict(X=X, y=None, grid={"alpha": [0.05, 0.2]})
+
+
 # {estimator name: () -> dict(X, y, grid[, params][, final][, scoring])}: every estimator
 # must work inside a Pipeline tuned by a two-point GridSearchCV on data from
 # lrsparse.datasets.
@@ -125,6 +136,7 @@ PIPELINE_CASES = {
     "SVTImputer": _svt_case,
     "SoftImputer": _soft_case,
     "OneSidedCompletion": _one_sided_case,
+    "MTP2GraphicalModel": _mtp2_case,
 }
 
 

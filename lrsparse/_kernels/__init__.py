@@ -16,12 +16,16 @@ function, is in the developer guide, ``docs/developer_guide.rst``):
 * ``nmf`` -- multiplicative updates and the exact per-pixel abundance QP of
   the band-weighted, graph-regularised, sparse NMF: the three unmixing
   estimators (``StructuredSparseNMF``, ``CorrentropyNMF``, ``RobustGuidedNMF``).
-* ``prox`` -- soft thresholding and singular-value shrinkage:
-  ``PrincipalComponentPursuit`` (sparse and low-rank steps) and the
-  imputers' singular-value shrinkage.
+* ``prox`` -- soft thresholding, singular-value shrinkage and cone
+  projections: ``PrincipalComponentPursuit`` (sparse and low-rank steps),
+  the imputers' singular-value shrinkage, and the M-matrix / diagonally
+  dominant M-matrix projections of the MTP2 graphical models.
 * ``randproj`` -- seeded very sparse random projections: ``FastRP``.
 * ``rows`` -- l2 row norms, row normalisation and normalised accumulation:
   ``FastRP``, ``spatial_affinity_graph`` and the unmixing metrics.
+* ``spd`` -- the Cholesky positive-definiteness guard (with ``log det``) and
+  the Cholesky-guarded line search of ``-log det X + <X, C>``: the MTP2
+  graphical models (``MTP2GraphicalModel``, ``MTP2GraphicalModelCV``).
 * ``sampled`` -- products on a set of observed entries (``P_Omega(U V^T)``),
   per-row ridge fold-in, CSR x dense products: the completion estimators
   (``SVTImputer``, ``SoftImputer``, ``OneSidedCompletion``) and ``FastRP``'s
