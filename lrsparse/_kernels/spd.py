@@ -12,6 +12,8 @@
   rejected like one that does not decrease ``f`` enough, so every accepted
   iterate is positive definite; the accepted point's Cholesky factor is
   returned for the gradient ``C - X^{-1}``.
+* :func:`symmetric_from_upper` -- the full symmetric matrix from the upper
+  triangle LAPACK leaves (``potri``: the inverse from a Cholesky factor).
 
 :func:`_warm_up` compiles them on tiny float64 and float32 inputs.
 """
@@ -20,7 +22,7 @@ import numpy as np
 
 from ..utils._numba import jit
 
-__all__ = ["cholesky_logdet", "logdet_line_search"]
+__all__ = ["cholesky_logdet", "logdet_line_search", "symmetric_from_upper"]
 
 
 @jit
@@ -83,6 +85,18 @@ def logdet_line_search(X, D, C, f_ref, slope, sigma, max_tries):
     return False, 0.0, np.inf, X, X
 
 
+@jit
+def symmetric_from_upper(A):
+    """The symmetric matrix whose upper triangle is ``A``'s (a new C-ordered array)."""
+    p = A.shape[0]
+    out = np.empty((p, p), dtype=A.dtype)
+    for i in range(p):
+        for j in range(i, p):
+            out[i, j] = A[i, j]
+            out[j, i] = A[i, j]
+    return out
+
+
 def _warm_up():
     """Compile every kernel of this module once, for float64 and float32 (C-contiguous)."""
     for dtype in (np.float64, np.float32):
@@ -90,3 +104,5 @@ def _warm_up():
         cholesky_logdet(A)
         cholesky_logdet(-A)
         logdet_line_search(A, A * dtype(0.1), A, 10.0, -1.0, 1e-4, 3)
+        symmetric_from_upper(A)
+        symmetric_from_upper(np.asfortranarray(A))

@@ -12,7 +12,7 @@ from collections import deque
 
 import numpy as np
 from scipy.linalg import lapack
-from sklearn.covariance import EmpiricalCovariance, empirical_covariance
+from sklearn.covariance import EmpiricalCovariance
 from sklearn.utils.validation import check_array
 
 from ..utils._sklearn import Interval, StrOptions, _fit_context, validate_data
@@ -103,11 +103,12 @@ def _inverse(L):
     ``L.T`` of a C-ordered ``L`` is the Fortran-ordered upper factor: LAPACK
     reads it without a copy.
     """
+    from .._kernels.spd import symmetric_from_upper
+
     Winv, info = lapack.dpotri(L.T, lower=0)
     if info != 0:  # pragma: no cover - L comes from a successful factorisation
         raise np.linalg.LinAlgError(f"potri failed (info={info}).")
-    W = np.triu(Winv)
-    return W + np.triu(W, 1).T
+    return symmetric_from_upper(Winv)
 
 
 def _dual_gap(f, W, S, lam, dd):
@@ -615,7 +616,10 @@ class MTP2GraphicalModel(EmpiricalCovariance):
         self.location_ = np.zeros(n_features) if self.assume_centered else X.mean(axis=0)
         scale = _power_of_two(data_scale(X, input_name="X"))
         Xs = X / scale
-        S = empirical_covariance(Xs, assume_centered=self.assume_centered)
+        # sklearn's empirical_covariance, without its warning for one sample
+        # (the diagonally dominant model is fitted from one centred sample)
+        Xc = Xs if self.assume_centered else Xs - Xs.mean(axis=0)
+        S = Xc.T @ Xc / n_samples
         # a feature is constant when its variance is at rounding level of its values
         power = (Xs * Xs).mean(axis=0)
         constant = np.diag(S) <= (16 * np.finfo(np.float64).eps) ** 2 * power

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from lrsparse._kernels.spd import cholesky_logdet, logdet_line_search
+from lrsparse._kernels.spd import cholesky_logdet, logdet_line_search, symmetric_from_upper
 
 
 @pytest.mark.parametrize("p", [1, 3, 20])
@@ -50,3 +50,12 @@ def test_logdet_line_search_gives_up_on_ascent():
     ok, theta, f, X_new, _ = logdet_line_search(X, D, C, 2.0, -1.0, 1e-4, 5)
     assert not ok and theta == 0.0
     np.testing.assert_array_equal(X_new, X)
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_symmetric_from_upper(rng, order):
+    A = np.asarray(rng.standard_normal((5, 5)), order=order)
+    out = symmetric_from_upper(A)
+    expected = np.triu(A) + np.triu(A, 1).T
+    np.testing.assert_array_equal(out, expected)
+    assert out.flags.c_contiguous
