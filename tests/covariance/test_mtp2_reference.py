@@ -126,6 +126,11 @@ def test_matches_cvxpy(constraint, weighted):
     assert abs(ref_value) > 10.0  # see _reference_problem
     assert abs(ours - ref_value) <= 1e-5 * abs(ref_value), (ours, ref_value)
     assert (np.linalg.norm(precision - ref_theta) / np.linalg.norm(ref_theta)) < 1e-3
+    if constraint == "diagonally_dominant":
+        # a row-sum constraint binds, in the reference and in ours
+        theta_scale = np.mean(np.diag(ref_theta))
+        assert np.abs(ref_theta.sum(axis=1)).min() <= 1e-6 * theta_scale
+        assert np.abs(precision.sum(axis=1)).min() <= 1e-8 * theta_scale
 
 
 @pytest.mark.cvxpy
@@ -339,6 +344,25 @@ def test_constraints_hold_exactly_small_sample(constraint):
                                         constraint=constraint, penalty="scad",
                                         n_stages=3, tol=1e-8, max_iter=100000)
     _assert_exactly_feasible(precision, constraint)
+
+
+@pytest.mark.parametrize("constraint", CONSTRAINTS)
+@pytest.mark.parametrize("factor", [1e-100, 1e-6, 1e6, 1e100])
+def test_constraints_hold_exactly_at_extreme_scales(constraint, factor):
+    """Data multiplied by ``factor`` (alpha by the same factor: it is in the
+    units of S): the output is exactly feasible, finite, and the unscaled
+    solution scaled back."""
+    p = 10
+    S = _sample_cov(_m_precision(p, 8), 3 * p, 108)
+    alpha = 0.1 * np.mean(np.diag(S))
+    kwargs = dict(constraint=constraint, penalty="scad", n_stages=2, tol=1e-10,
+                  max_iter=100000)
+    _, reference = mtp2_graphical_model(S, alpha, **kwargs)
+    covariance, precision = mtp2_graphical_model(factor * S, factor * alpha, **kwargs)
+    assert np.isfinite(precision).all() and np.isfinite(covariance).all()
+    _assert_exactly_feasible(precision, constraint)
+    np.testing.assert_allclose(precision * factor, reference, rtol=1e-6,
+                               atol=1e-6 * np.abs(reference).max())
 
 
 # ------------------------------------------------------------------ 5. adaptive stages
