@@ -14,7 +14,7 @@ import time
 import warnings
 
 import numpy as np
-from sklearn.covariance import EmpiricalCovariance, empirical_covariance, log_likelihood
+from sklearn.covariance import EmpiricalCovariance, log_likelihood
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import check_cv
 from sklearn.utils.parallel import Parallel, delayed
@@ -47,6 +47,14 @@ _TINY = float(np.finfo(np.float64).tiny)
 # A feature whose variance is below this times its mean square is constant
 # (rounding level), as in MTP2GraphicalModel.
 _CONSTANT_VARIANCE = (16 * np.finfo(np.float64).eps) ** 2
+
+
+def _covariance(X, assume_centered):
+    """Empirical covariance, computed as :class:`MTP2GraphicalModel` does (so the
+    refit at ``alpha_`` is that estimator's fit), without scikit-learn's warning
+    for a single sample (a test fold of one sample is scored)."""
+    Xc = X if assume_centered else X - X.mean(axis=0)
+    return Xc.T @ Xc / X.shape[0]
 
 
 def _alpha_max(emp_cov):
@@ -126,7 +134,7 @@ def _mtp2_path(emp_cov, alphas, *, X_test=None, constraint="m_matrix", penalty="
     failed = np.full((p, p), np.nan)
     fittable = bool(np.all(np.diag(emp_cov) > 0))
     if X_test is not None:
-        test_emp_cov = empirical_covariance(X_test, assume_centered=assume_centered)
+        test_emp_cov = _covariance(X_test, assume_centered)
     covariances, precisions, scores = [], [], []
     precision = None
     for alpha in alphas:
@@ -159,7 +167,7 @@ def _mtp2_path(emp_cov, alphas, *, X_test=None, constraint="m_matrix", penalty="
 
 def _fold_scores(X_train, X_test, alphas, assume_centered, settings):
     """Held-out scores of one fold along ``alphas`` (convergence warnings silenced)."""
-    emp_cov = empirical_covariance(X_train, assume_centered=assume_centered)
+    emp_cov = _covariance(X_train, assume_centered)
     with warnings.catch_warnings():
         # As GraphicalLassoCV: points of the grid that do not converge within
         # max_iter are expected (the smallest alphas) and are scored anyway.
@@ -424,7 +432,7 @@ class MTP2GraphicalModelCV(MTP2GraphicalModel):
             raise ValueError(
                 f"The covariance of X is outside the range of float64 (largest magnitude of X "
                 f"{scale:.3g}): rescale X, e.g. multiply it by a power of ten.")
-        emp_cov = empirical_covariance(X, assume_centered=self.assume_centered)
+        emp_cov = _covariance(X, self.assume_centered)
         # a feature is constant when its variance is at rounding level of its values
         constant = np.diag(emp_cov) <= _CONSTANT_VARIANCE * (X * X).mean(axis=0)
         if constant.any():

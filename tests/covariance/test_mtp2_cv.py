@@ -10,7 +10,12 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold
 
 from lrsparse.covariance import MTP2GraphicalModel, mtp2_graphical_model
-from lrsparse.covariance._mtp2_cv import MTP2GraphicalModelCV, _alpha_max, _mtp2_path
+from lrsparse.covariance._mtp2_cv import (
+    MTP2GraphicalModelCV,
+    _alpha_max,
+    _covariance,
+    _mtp2_path,
+)
 from lrsparse.datasets import make_mtp2_precision
 from lrsparse.metrics import edge_f1, relative_error
 
@@ -123,6 +128,20 @@ def test_an_odd_grid_never_tries_an_alpha_twice():
     np.testing.assert_allclose(alphas / alphas[0],
                                [1, 10**-0.5, 0.1, 10**-1.5, 0.01, 0], rtol=1e-12)
     assert np.all(np.diff(alphas) < 0)
+
+
+def test_choice_rule_ties_failures_and_blow_ups():
+    est = MTP2GraphicalModelCV(tol=1e-6)  # ties: within sqrt(tol) = 1e-3 of the best
+    path = lambda means: [(a, a, (m, m)) for a, m in zip([4.0, 2.0, 1.0, 0.5], means)]
+    # the largest alpha among the near-best wins (the sparsest equally good model)
+    assert est._best_index(path([-5.0, -4.01, -3.9995, -3.9990])) == (2, 3)
+    assert est._best_index(path([-5.0, -4.01, -4.0, -3.998])) == (3, 3)
+    # failed solves (-inf) are never chosen; the last finite index is reported
+    assert est._best_index(path([-5.0, -4.0, -np.inf, -np.inf])) == (1, 1)
+    # a blow-up (absurdly large likelihood) counts as a failure, as in GraphicalLassoCV
+    assert est._best_index(path([-5.0, 1e20, -4.5, -np.inf])) == (2, 2)
+    # nothing finite: GraphicalLassoCV's choice, the smallest alpha
+    assert est._best_index(path([-np.inf] * 4)) == (3, 0)
 
 
 def test_alpha_beats_the_worst_grid_alpha_on_held_out_data():
@@ -238,7 +257,7 @@ def test_a_random_state_splitter_keeps_its_folds_across_refinements():
     rows = np.searchsorted(-alphas, -second)
     for k, (train, test) in enumerate(folds):
         Xs = X / scale
-        _, _, scores = _mtp2_path(empirical_covariance(Xs[train]), second / scale**2,
+        _, _, scores = _mtp2_path(_covariance(Xs[train], False), second / scale**2,
                                   X_test=Xs[test])
         np.testing.assert_allclose(model.cv_results_[f"split{k}_test_score"][rows],
                                    np.array(scores) - X.shape[1] * np.log(scale), rtol=1e-12)
@@ -389,6 +408,15 @@ def test_bad_data():
     X_copy = X.copy()
     MTP2GraphicalModelCV(**FAST).fit(X)
     np.testing.assert_array_equal(X, X_copy)  # input not modified
+
+
+def test_leave_one_out_scores_single_sample_folds_without_warnings():
+    X, _ = _sample(p=4, n=10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = MTP2GraphicalModelCV(alphas=2, n_refinements=1, cv=10).fit(X)
+    assert len([k for k in model.cv_results_ if k.startswith("split")]) == 10
+    assert np.isfinite(model.cv_results_["mean_test_score"]).all()
 
 
 def test_feature_names_in():
