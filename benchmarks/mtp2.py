@@ -214,11 +214,8 @@ def _bench_recovery(p, n, graph, repeats):
         log(f"  ours {label} {ours.median:.3f} s ({len(ours.times)} runs), {n_iter} it, "
             f"rel. err {err:.4f}, F1 {f1:.3f}, {_n_edges(prec)} edges, "
             f"{ours_warn} ConvergenceWarnings")
-        notes = []
-        if ours_warn:
-            notes.append(f"ours: {ours_warn} ConvergenceWarning(s)")
-        if peer_warn:
-            notes.append(f"peer: {peer_warn} ConvergenceWarning(s)")
+        notes = [f"{who}: {k} ConvergenceWarning(s) per call"
+                 for who, k in (("ours", ours_warn), ("peer", peer_warn)) if k]
         rows.append({
             "section": "recovery", "case": f"{case}, ours {label}",
             "graph": graph, "n_features": p, "n_samples": n, "ours_variant": name,
@@ -315,7 +312,8 @@ def _bench_cvxpy(p, repeats):
                 "n_iter": f"{n_iter}/{peer_iter}", "alphas": f"{alpha:.3g}/{alpha:.3g}",
                 "runs": f"{len(ours.times)}/{len(peer.times)}",
                 "ours_convergence_warnings": ours_warn,
-                "note": f"ours: {ours_warn} ConvergenceWarning(s)" if ours_warn else None,
+                "note": f"ours: {ours_warn} ConvergenceWarning(s) per call" if ours_warn
+                        else None,
             })
     return rows
 
@@ -348,7 +346,7 @@ def _bench_dd(p, repeats):
         diff = (obj - peer_obj) / abs(peer_obj) if penalty == "l1" else None
         log(f"  projection {ours.median:.3f} s, {n_iter} it, rel. err {err:.4f}; "
             f"reparametrized {peer.median:.3f} s, {peer_iter} it, rel. err {peer_err:.4f}")
-        notes = [f"{who}: {k} ConvergenceWarning(s)"
+        notes = [f"{who}: {k} ConvergenceWarning(s) per call"
                  for who, k in (("ours", ours_warn), ("peer", peer_warn)) if k]
         rows.append({
             "section": "dd", "case": f"DD grid p={p} n={n}, {penalty}"
