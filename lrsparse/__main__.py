@@ -272,6 +272,25 @@ def _demo_mtp2(random_state):
                       "GraphicalLasso", edge_f1(precision, glasso.precision_))
 
 
+@demo("MTP2GraphicalModelCV", "grid graph, p=25, n=75, alpha by 5-fold CV: edge F1")
+def _demo_mtp2_cv(random_state):
+    import numpy as np
+    from sklearn.covariance import GraphicalLassoCV
+
+    from lrsparse.covariance import MTP2GraphicalModelCV
+    from lrsparse.datasets import make_mtp2_precision
+    from lrsparse.metrics import edge_f1
+
+    p, n = 25, 75
+    precision, _ = make_mtp2_precision(p, graph="grid", random_state=random_state)
+    rng = np.random.default_rng(random_state)
+    X = rng.multivariate_normal(np.zeros(p), np.linalg.inv(precision), size=n)
+    ours = MTP2GraphicalModelCV().fit(X)
+    glasso = GraphicalLassoCV().fit(X)
+    return DemoResult("edge F1", edge_f1(precision, ours.precision_),
+                      "GraphicalLassoCV", edge_f1(precision, glasso.precision_))
+
+
 # ---------------------------------------------------------------------- tour
 class _Row(NamedTuple):
     estimator: str

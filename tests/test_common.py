@@ -37,6 +37,7 @@ INIT_PARAMS = {
     "SoftImputer": dict(random_state=0),
     "OneSidedCompletion": dict(n_components=1, random_state=0),
     "MTP2GraphicalModel": {},
+    "MTP2GraphicalModelCV": dict(alphas=3, n_refinements=2, cv=3),
 }
 
 # {estimator name: {check name: one-line reason}}.
@@ -118,6 +119,10 @@ def _mtp2_case():
     return dict(X=X, y=None, grid={"alpha": [0.05, 0.2]})
 
 
+def _mtp2_cv_case():
+    return dict(_mtp2_case(), grid={"penalty": ["l1", "mcp"]})
+
+
 # {estimator name: () -> dict(X, y, grid[, params][, final][, scoring])}: every estimator
 # must work inside a Pipeline tuned by a two-point GridSearchCV on data from
 # lrsparse.datasets.
@@ -137,6 +142,7 @@ PIPELINE_CASES = {
     "SoftImputer": _soft_case,
     "OneSidedCompletion": _one_sided_case,
     "MTP2GraphicalModel": _mtp2_case,
+    "MTP2GraphicalModelCV": _mtp2_cv_case,
 }
 
 

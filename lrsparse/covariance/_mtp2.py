@@ -16,11 +16,12 @@ from sklearn.covariance import EmpiricalCovariance
 from sklearn.utils.validation import check_array
 
 from ..utils._sklearn import Interval, StrOptions, _fit_context, validate_data
-from ..utils._solver import data_scale, warn_not_converged
+from ..utils._solver import data_scale, serial_blas, warn_not_converged
 
 __all__ = ["MTP2GraphicalModel", "mtp2_graphical_model"]
 
 _CONSTRAINTS = ("m_matrix", "diagonally_dominant")
+_TINY = float(np.finfo(np.float64).tiny)
 _PENALTIES = ("l1", "scad", "mcp")
 # Concavity defaults of ncvreg (Breheny & Huang 2011): SCAD a = 3.7 (Fan & Li
 # 2001), MCP gamma = 3.
@@ -36,6 +37,9 @@ _STEP_MIN, _STEP_MAX = 1e-12, 1e12
 # the row sums (relative to the largest entry) and its step limit.
 _DD_PROJ_RTOL = 1e-14
 _DD_PROJ_MAX_ITER = 100
+# Below this many features an iteration is a few small LAPACK calls that BLAS
+# threads slow down (see lrsparse.utils._solver.serial_blas).
+_SERIAL_BLAS_MAX_FEATURES = 512
 
 
 def _check_emp_cov(emp_cov, input_name="emp_cov"):
@@ -229,6 +233,23 @@ def _spg(S, lam, Theta, dd, tol, max_iter, dd_method):
     return Theta, W, n_iter, gap
 
 
+def _solve_stage(S1, weights, Theta, dd, tol, max_iter, dd_method):
+    """One stage: :func:`_spg`, on the correlation scale for the M-matrix cone.
+
+    The M-matrix cone is invariant under ``Theta -> D Theta D`` (``D > 0``
+    diagonal): solved on the correlation scale the features' units no longer
+    set the conditioning (the duality gap is unchanged).  The diagonally
+    dominant cone is not invariant: solved as given.
+    """
+    if dd:
+        return _spg(S1, weights, Theta, dd, tol, max_iter, dd_method)
+    d = np.sqrt(np.diag(S1))
+    outer = np.outer(d, d)
+    Theta_c, W_c, it, gap = _spg(S1 / outer, weights / outer, Theta * outer, dd, tol,
+                                 max_iter, dd_method)
+    return Theta_c / outer, W_c * outer, it, gap
+
+
 def _finalize(Theta, dd):
     """Exact constraints on the output: symmetric, off-diagonal <= 0, row sums >= 0 (DD).
 
@@ -254,6 +275,41 @@ def _finalize(Theta, dd):
 def _power_of_two(x):
     """The power of two nearest to ``x > 0`` (multiplying by it is exact in float64)."""
     return float(2.0 ** np.round(np.log2(x)))
+
+
+def _covariance(X, assume_centered):
+    """Empirical covariance ``Xc^T Xc / n`` (scikit-learn's, without its one-sample warning).
+
+    The diagonally dominant model is fitted from one centred sample, and the
+    cross-validation scores test folds of one sample.
+    """
+    Xc = X if assume_centered else X - X.mean(axis=0)
+    return Xc.T @ Xc / X.shape[0]
+
+
+def _scaled_covariance(X, assume_centered):
+    """``(emp_cov(X / scale), scale)``, ``scale`` the power of two nearest ``max|X|``.
+
+    On ``X / scale`` the covariance can neither overflow nor underflow, and
+    the results scale back exactly.  A feature whose variance is at the
+    rounding level of its values is constant: a ``ValueError``.
+    """
+    scale = _power_of_two(data_scale(X, input_name="X"))
+    if not _TINY <= scale * scale < np.inf:
+        raise ValueError(
+            f"The covariance of X is outside the range of float64 (largest magnitude of X "
+            f"{scale:.3g}): rescale X, e.g. multiply it by a power of ten."
+        )
+    Xs = X / scale
+    S = _covariance(Xs, assume_centered)
+    constant = np.diag(S) <= (16 * np.finfo(np.float64).eps) ** 2 * (Xs * Xs).mean(axis=0)
+    if constant.any():
+        raise ValueError(
+            f"X has zero-variance feature(s) {np.flatnonzero(constant)[:5].tolist()}: the "
+            "precision of a constant feature is not defined. Drop constant features "
+            "(e.g. sklearn.feature_selection.VarianceThreshold)."
+        )
+    return S, scale
 
 
 def _mtp2_solve(S, lam, *, constraint, penalty, n_stages, gamma, precision_init, tol,
@@ -296,17 +352,8 @@ def _mtp2_solve(S, lam, *, constraint, penalty, n_stages, gamma, precision_init,
             if np.array_equal(new, weights):
                 break  # the next stage would solve the same problem
             weights = new
-        if dd:
-            Theta, W, it, gap = _spg(S1, weights, Theta, dd, tol, max_iter, dd_method)
-        else:
-            # The M-matrix cone is invariant under Theta -> D Theta D (D > 0
-            # diagonal): solve on the correlation scale, where the features'
-            # units no longer set the conditioning (the gap is unchanged).
-            d = np.sqrt(np.diag(S1))
-            outer = np.outer(d, d)
-            Theta_c, W_c, it, gap = _spg(S1 / outer, weights / outer, Theta * outer, dd, tol,
-                                         max_iter, dd_method)
-            Theta, W = Theta_c / outer, W_c * outer
+        with serial_blas(p < _SERIAL_BLAS_MAX_FEATURES):
+            Theta, W, it, gap = _solve_stage(S1, weights, Theta, dd, tol, max_iter, dd_method)
         n_iter += it
         if verbose:
             print(f"{name}: stage {stage + 1}/{n_stages}, {it} iterations, "
@@ -593,8 +640,7 @@ class MTP2GraphicalModel(EmpiricalCovariance):
         solver's results are scaled back exactly.
         """
         precomputed = self.covariance == "precomputed"
-        X = validate_data(self, X, ensure_min_features=1,
-                          ensure_min_samples=1 if precomputed else 1)
+        X = validate_data(self, X)
         n_samples, n_features = X.shape
         if precomputed:
             scale = _power_of_two(np.sqrt(data_scale(X, input_name="X")))
@@ -604,7 +650,7 @@ class MTP2GraphicalModel(EmpiricalCovariance):
         need = 2 if self.constraint == "m_matrix" else 1
         if n_samples < need:
             raise ValueError(
-                f"MTP2GraphicalModel(constraint={self.constraint!r}) needs at least {need} "
+                f"{type(self).__name__}(constraint={self.constraint!r}) needs at least {need} "
                 f"samples; got n_samples={n_samples}."
             )
         if n_samples == 1 and not self.assume_centered:
@@ -614,21 +660,7 @@ class MTP2GraphicalModel(EmpiricalCovariance):
                 "estimate exists from one centred sample) or more samples."
             )
         self.location_ = np.zeros(n_features) if self.assume_centered else X.mean(axis=0)
-        scale = _power_of_two(data_scale(X, input_name="X"))
-        Xs = X / scale
-        # sklearn's empirical_covariance, without its warning for one sample
-        # (the diagonally dominant model is fitted from one centred sample)
-        Xc = Xs if self.assume_centered else Xs - Xs.mean(axis=0)
-        S = Xc.T @ Xc / n_samples
-        # a feature is constant when its variance is at rounding level of its values
-        power = (Xs * Xs).mean(axis=0)
-        constant = np.diag(S) <= (16 * np.finfo(np.float64).eps) ** 2 * power
-        if constant.any():
-            raise ValueError(
-                f"X has zero-variance feature(s) {np.flatnonzero(constant)[:5].tolist()}: the "
-                "precision of a constant feature is not defined. Drop constant features "
-                "(e.g. sklearn.feature_selection.VarianceThreshold)."
-            )
+        S, scale = _scaled_covariance(X, self.assume_centered)
         return _check_emp_cov(S, input_name="the empirical covariance of X"), scale
 
     @_fit_context(prefer_skip_nested_validation=True)

@@ -20,14 +20,14 @@ from sklearn.model_selection import check_cv
 from sklearn.utils.parallel import Parallel, delayed
 
 from ..utils._sklearn import Interval, _fit_context, validate_data
-from ..utils._solver import data_scale
 from ._mtp2 import (
     MTP2GraphicalModel,
     _check_alpha,
     _check_emp_cov,
     _check_gamma,
+    _covariance,
     _mtp2_solve,
-    _power_of_two,
+    _scaled_covariance,
     mtp2_graphical_model,
 )
 
@@ -43,18 +43,6 @@ _SCORE_BLOWUP = 0.1 / np.finfo(np.float64).eps
 _MIN_TIE = 1e-8
 # Two alphas closer than this (relative) are the same point of the grid.
 _SAME_ALPHA = 1e-9
-_TINY = float(np.finfo(np.float64).tiny)
-# A feature whose variance is below this times its mean square is constant
-# (rounding level), as in MTP2GraphicalModel.
-_CONSTANT_VARIANCE = (16 * np.finfo(np.float64).eps) ** 2
-
-
-def _covariance(X, assume_centered):
-    """Empirical covariance, computed as :class:`MTP2GraphicalModel` does (so the
-    refit at ``alpha_`` is that estimator's fit), without scikit-learn's warning
-    for a single sample (a test fold of one sample is scored)."""
-    Xc = X if assume_centered else X - X.mean(axis=0)
-    return Xc.T @ Xc / X.shape[0]
 
 
 def _alpha_max(emp_cov):
@@ -425,21 +413,9 @@ class MTP2GraphicalModelCV(MTP2GraphicalModel):
         self.location_ = np.zeros(X.shape[1]) if self.assume_centered else X.mean(axis=0)
         # Work on X / scale, as MTP2GraphicalModel: the empirical covariances can
         # neither overflow nor underflow, and the held-out scores are scale-free.
-        scale = _power_of_two(data_scale(X, input_name="X"))
+        emp_cov, scale = _scaled_covariance(X, self.assume_centered)
         X = X / scale
         scale2 = scale * scale
-        if not _TINY <= scale2 < np.inf:
-            raise ValueError(
-                f"The covariance of X is outside the range of float64 (largest magnitude of X "
-                f"{scale:.3g}): rescale X, e.g. multiply it by a power of ten.")
-        emp_cov = _covariance(X, self.assume_centered)
-        # a feature is constant when its variance is at rounding level of its values
-        constant = np.diag(emp_cov) <= _CONSTANT_VARIANCE * (X * X).mean(axis=0)
-        if constant.any():
-            raise ValueError(
-                f"X has zero-variance feature(s) {np.flatnonzero(constant)[:5].tolist()}: the "
-                "precision of a constant feature is not defined. Drop constant features "
-                "(e.g. sklearn.feature_selection.VarianceThreshold).")
         # One split for every grid (a splitter with a RandomState instance
         # would otherwise draw new folds at each refinement).
         splits = list(check_cv(self.cv, y, classifier=False).split(X, y))
