@@ -132,7 +132,10 @@ def test_an_odd_grid_never_tries_an_alpha_twice():
 
 def test_choice_rule_ties_failures_and_blow_ups():
     est = MTP2GraphicalModelCV(tol=1e-6)  # ties: within sqrt(tol) = 1e-3 of the best
-    path = lambda means: [(a, a, (m, m)) for a, m in zip([4.0, 2.0, 1.0, 0.5], means)]
+
+    def path(means):
+        return [(a, a, (m, m)) for a, m in zip([4.0, 2.0, 1.0, 0.5], means)]
+
     # the largest alpha among the near-best wins (the sparsest equally good model)
     assert est._best_index(path([-5.0, -4.01, -3.9995, -3.9990])) == (2, 3)
     assert est._best_index(path([-5.0, -4.01, -4.0, -3.998])) == (3, 3)

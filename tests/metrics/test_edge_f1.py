@@ -153,7 +153,8 @@ def test_edge_f1_bad_shapes_and_diagonals():
     for diag in (0.0, -1.0):
         bad = good.copy()
         bad[2, 2] = diag
-        with pytest.raises(ValueError, match=r"precision_pred must have a positive diagonal.*\[2, 2\]"):
+        match = r"precision_pred must have a positive diagonal.*\[2, 2\]"
+        with pytest.raises(ValueError, match=match):
             edge_f1(good, bad)
         with pytest.raises(ValueError, match="precision_true must have a positive diagonal"):
             edge_f1(sp.csr_array(bad), good)
