@@ -481,7 +481,8 @@ def _mtp2_solve(S, lam, *, constraint, penalty, n_stages, gamma, precision_init,
                   f"duality gap {gap:.3g}")
         if it == max_iter and not gap <= tol:
             warn_not_converged(
-                name, it, gap, tol, what="duality gap",
+                name, it, gap, tol,
+                what="duality gap" if np.isfinite(gap) else "finite duality gap",
                 hint=f"stage {stage + 1} of {n_stages}; increase max_iter or tol",
             )
     Theta = _finalize(Theta, dd)
