@@ -217,7 +217,7 @@ class MTP2GraphicalModelCV(MTP2GraphicalModel):
     cv : int, cross-validation generator or iterable, default=None
         Splitting strategy, as in :class:`~sklearn.covariance.GraphicalLassoCV`:
         ``None`` for 5-fold, an integer for that many folds
-        (:class:`~sklearn.model_selection.KFold`), a :term:`CV splitter` or an
+        (:class:`~sklearn.model_selection.KFold`), a CV splitter or an
         iterable of (train, test) index arrays.
     constraint : {"m_matrix", "diagonally_dominant"}, default="m_matrix"
         The precision's cone, as in :class:`MTP2GraphicalModel`.
@@ -282,9 +282,9 @@ class MTP2GraphicalModelCV(MTP2GraphicalModel):
     n_iter_ : int
         Iterations of the refit at ``alpha_`` (all stages).
     n_features_in_ : int
-        Number of features seen during :term:`fit`.
+        Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during :term:`fit`, when ``X`` has string
+        Names of features seen during ``fit``, when ``X`` has string
         column names.
 
     See Also
