@@ -12,6 +12,9 @@
   rejected like one that does not decrease ``f`` enough, so every accepted
   iterate is positive definite; the accepted point's Cholesky factor is
   returned for the gradient ``C - X^{-1}``.
+* :func:`mtp2_dual_logdet` -- ``log det`` of the dual point built from
+  ``W = X^{-1}`` for the sign-constrained (MTP2) log-det problem: the
+  duality gap that stops its solver.
 * :func:`symmetric_from_upper` -- the full symmetric matrix from the upper
   triangle LAPACK leaves (``potri``: the inverse from a Cholesky factor).
 
@@ -22,7 +25,7 @@ import numpy as np
 
 from ..utils._numba import jit
 
-__all__ = ["cholesky_logdet", "logdet_line_search", "symmetric_from_upper"]
+__all__ = ["cholesky_logdet", "logdet_line_search", "mtp2_dual_logdet", "symmetric_from_upper"]
 
 
 @jit
@@ -86,6 +89,36 @@ def logdet_line_search(X, D, C, f_ref, slope, sigma, max_tries):
 
 
 @jit
+def mtp2_dual_logdet(W, S, Lam, dd):
+    """``(ok, log det M)`` for the dual point ``M`` nearest ``W`` of the MTP2 problem.
+
+    The dual of ``min -log det X + <X, S - Lam>`` subject to ``X_ij <= 0``
+    (``i != j``) and, if ``dd``, ``X 1 >= 0`` is ``max log det M + p`` over
+    ``M = S - Lam + Z - (mu 1^T + 1 mu^T) / 2`` with ``Z >= 0`` off the
+    diagonal (zero on it) and ``mu >= 0`` (zero unless ``dd``).  From ``W``:
+    ``mu_i = (S_ii - W_ii)_+``, ``M_ij = max(W_ij, S_ij - Lam_ij - (mu_i +
+    mu_j) / 2)``, ``M_ii = S_ii - mu_i``.  ``ok`` is False while ``M`` is not
+    positive definite.
+    """
+    p = W.shape[0]
+    mu = np.zeros(p)
+    if dd:
+        for i in range(p):
+            d = S[i, i] - W[i, i]
+            mu[i] = d if d > 0.0 else 0.0
+    M = np.empty((p, p))
+    for i in range(p):
+        M[i, i] = S[i, i] - mu[i]
+        for j in range(i):
+            floor = S[i, j] - Lam[i, j] - 0.5 * (mu[i] + mu[j])
+            v = W[i, j] if W[i, j] > floor else floor
+            M[i, j] = v
+            M[j, i] = v
+    ok, logdet, _ = cholesky_logdet(M)
+    return ok, logdet
+
+
+@jit
 def symmetric_from_upper(A):
     """The symmetric matrix whose upper triangle is ``A``'s (a new C-ordered array)."""
     p = A.shape[0]
@@ -105,4 +138,6 @@ def _warm_up():
         cholesky_logdet(-A)
         logdet_line_search(A, A * dtype(0.1), A, 10.0, -1.0, 1e-4, 3)
         symmetric_from_upper(A)
+        mtp2_dual_logdet(A, A, A * dtype(0.0), True)
+        mtp2_dual_logdet(A, A, A * dtype(0.0), False)
         symmetric_from_upper(np.asfortranarray(A))

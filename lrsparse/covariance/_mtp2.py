@@ -122,28 +122,14 @@ def _inverse(L):
 def _dual_gap(f, W, S, lam, dd):
     """Duality gap ``f(Theta) - (log det M + p)`` at a dual point built from ``W = Theta^{-1}``.
 
-    The dual of ``min -log det Theta + <Theta, S - Lam>`` over the cone is
-    ``max log det M + p`` with ``M = S - Lam + Z - (mu 1^T + 1 mu^T) / 2``,
-    ``Z >= 0`` off the diagonal (sign constraints) and ``mu >= 0`` (row sums,
-    diagonally dominant case only).  ``M`` closest to ``W`` with that form:
-    ``mu_i = (S_ii - W_ii)_+``, ``M_ij = max(W_ij, S_ij - Lam_ij - (mu_i +
-    mu_j) / 2)``, ``M_ii = S_ii - mu_i``.  The gap is in nats and
+    See :func:`lrsparse._kernels.spd.mtp2_dual_logdet` for the dual point
+    (exact when ``W`` is the optimum's inverse).  The gap is in nats and
     scale-free; ``inf`` while ``M`` is not positive definite.
     """
-    from .._kernels.spd import cholesky_logdet
+    from .._kernels.spd import mtp2_dual_logdet
 
-    p = S.shape[0]
-    floor = S - lam
-    if dd:
-        mu = np.maximum(np.diag(S) - np.diag(W), 0.0)
-        floor = floor - 0.5 * (mu[:, None] + mu[None, :])
-        M = np.maximum(W, floor)
-        np.fill_diagonal(M, np.diag(S) - mu)
-    else:
-        M = np.maximum(W, floor)
-        np.fill_diagonal(M, np.diag(S))
-    ok, logdet_M, _ = cholesky_logdet(M)
-    return f - (logdet_M + p) if ok else np.inf
+    ok, logdet_M = mtp2_dual_logdet(W, S, lam, dd)
+    return f - (logdet_M + S.shape[0]) if ok else np.inf
 
 
 def _theta_of(x):

@@ -59,3 +59,22 @@ def test_symmetric_from_upper(rng, order):
     expected = np.triu(A) + np.triu(A, 1).T
     np.testing.assert_array_equal(out, expected)
     assert out.flags.c_contiguous
+
+
+@pytest.mark.parametrize("dd", [False, True])
+def test_mtp2_dual_logdet_matches_numpy(rng, dd):
+    from lrsparse._kernels.spd import mtp2_dual_logdet
+
+    p = 6
+    A = rng.standard_normal((20, p))
+    S = A.T @ A / 20
+    W = S + 0.1 * np.eye(p) + 0.05 * (lambda B: B + B.T)(rng.standard_normal((p, p)))
+    Lam = np.full((p, p), 0.05)
+    np.fill_diagonal(Lam, 0)
+    mu = np.maximum(np.diag(S) - np.diag(W), 0) if dd else np.zeros(p)
+    M = np.maximum(W, S - Lam - 0.5 * (mu[:, None] + mu[None, :]))
+    np.fill_diagonal(M, np.diag(S) - mu)
+    ok, logdet = mtp2_dual_logdet(W, S, Lam, dd)
+    assert ok
+    np.testing.assert_allclose(logdet, np.linalg.slogdet(M)[1], rtol=1e-12)
+    assert not mtp2_dual_logdet(-W, -S, Lam, dd)[0]
