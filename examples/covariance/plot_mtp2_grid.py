@@ -87,8 +87,9 @@ samples = {label: rng.multivariate_normal(np.zeros(p), np.linalg.inv(precision),
 # (on a log scale, 10 steps) for the number of edges closest to that of our
 # adaptive estimate, and then refit it at that ``alpha``.  The search uses
 # ``tol=1e-3``: at its default ``tol=1e-4`` GraphicalLasso's duality gap
-# test often fails and it runs its 100 iterations, ten times slower.  An entry counts as an edge when its absolute partial
-# correlation :math:`|\Theta_{ij}| / \sqrt{\Theta_{ii}\Theta_{jj}}` exceeds
+# test often fails and it runs its 100 iterations, ten times slower.  An
+# entry counts as an edge when its absolute partial correlation
+# :math:`|\Theta_{ij}| / \sqrt{\Theta_{ii}\Theta_{jj}}` exceeds
 # ``1e-5``, the rule of :func:`~lrsparse.metrics.edge_f1`.
 THRESHOLD = 1e-5
 
