@@ -73,6 +73,7 @@ from lrsparse.covariance import mtp2_graphical_model
 from lrsparse.covariance._mtp2 import _check_alpha, _mtp2_solve
 from lrsparse.datasets import make_mtp2_precision
 from lrsparse.metrics import edge_f1, relative_error
+from lrsparse.metrics._graph import _edge_keys
 
 from ._harness import log, lrsparse_commit, time_interleaved
 
@@ -120,14 +121,9 @@ def _timed(fns, repeats):
     return time_interleaved(fns, repeats, single_run_s=SINGLE_RUN_S, budget_s=TIME_BUDGET_S)
 
 
-def _edges(precision):
-    """Boolean upper-triangle edge mask: absolute partial correlation > EDGE_THRESHOLD."""
-    root = np.sqrt(np.diag(precision))
-    return np.triu(np.abs(precision) / root[:, None] / root[None, :] > EDGE_THRESHOLD, 1)
-
-
 def _n_edges(precision):
-    return int(np.count_nonzero(_edges(precision)))
+    """Edges (absolute partial correlation > EDGE_THRESHOLD) by edge_f1's own rule."""
+    return int(_edge_keys(precision, EDGE_THRESHOLD, "precision").size)
 
 
 def _alpha(S, n):

@@ -250,19 +250,27 @@ def _demo_one_sided(random_state):
                       "zero-filled PCA", subspace_distance(zero_filled.components_.T, truth))
 
 
+def _mtp2_grid_samples(p, n, random_state):
+    """An MTP2 precision on a grid graph and ``n`` Gaussian samples of it."""
+    import numpy as np
+
+    from lrsparse.datasets import make_mtp2_precision
+
+    precision, _ = make_mtp2_precision(p, graph="grid", random_state=random_state)
+    rng = np.random.default_rng(random_state)
+    return precision, rng.multivariate_normal(np.zeros(p), np.linalg.inv(precision), size=n)
+
+
 @demo("MTP2GraphicalModel", "grid graph, p=100, n=300: edge F1 vs GraphicalLasso")
 def _demo_mtp2(random_state):
     import numpy as np
     from sklearn.covariance import GraphicalLasso
 
     from lrsparse.covariance import MTP2GraphicalModel
-    from lrsparse.datasets import make_mtp2_precision
     from lrsparse.metrics import edge_f1
 
     p, n = 100, 300
-    precision, _ = make_mtp2_precision(p, graph="grid", random_state=random_state)
-    rng = np.random.default_rng(random_state)
-    X = rng.multivariate_normal(np.zeros(p), np.linalg.inv(precision), size=n)
+    precision, X = _mtp2_grid_samples(p, n, random_state)
     X = (X - X.mean(axis=0)) / X.std(axis=0)
     alpha = np.sqrt(np.log(p) / n)  # the theory's rate, the same for both
     ours = MTP2GraphicalModel(alpha=alpha).fit(X)
@@ -274,17 +282,12 @@ def _demo_mtp2(random_state):
 
 @demo("MTP2GraphicalModelCV", "grid graph, p=25, n=75, alpha by 5-fold CV: edge F1")
 def _demo_mtp2_cv(random_state):
-    import numpy as np
     from sklearn.covariance import GraphicalLassoCV
 
     from lrsparse.covariance import MTP2GraphicalModelCV
-    from lrsparse.datasets import make_mtp2_precision
     from lrsparse.metrics import edge_f1
 
-    p, n = 25, 75
-    precision, _ = make_mtp2_precision(p, graph="grid", random_state=random_state)
-    rng = np.random.default_rng(random_state)
-    X = rng.multivariate_normal(np.zeros(p), np.linalg.inv(precision), size=n)
+    precision, X = _mtp2_grid_samples(25, 75, random_state)
     ours = MTP2GraphicalModelCV().fit(X)
     glasso = GraphicalLassoCV().fit(X)
     return DemoResult("edge F1", edge_f1(precision, ours.precision_),

@@ -775,6 +775,13 @@ class MTP2GraphicalModel(EmpiricalCovariance):
                 "(got n_samples=1): pass assume_centered=True (the diagonally dominant "
                 "estimate exists from one centred sample) or more samples."
             )
+        n_eff = n_samples if self.assume_centered else n_samples - 1
+        if self.alpha == 0 and n_eff < need:
+            raise ValueError(
+                f"The MTP2 maximum likelihood estimate (alpha=0, {self.constraint!r}) "
+                f"needs {need} sample(s) after centring; got {n_eff}. Use alpha > 0, "
+                "more samples or assume_centered=True."
+            )
         self.location_ = np.zeros(n_features) if self.assume_centered else X.mean(axis=0)
         S, scale = _scaled_covariance(X, self.assume_centered)
         return _check_emp_cov(S, input_name="the empirical covariance of X"), scale
@@ -798,15 +805,6 @@ class MTP2GraphicalModel(EmpiricalCovariance):
         """
         _check_gamma(self.penalty, self.gamma)
         S, scale = self._emp_cov(X)
-        if self.alpha == 0 and self.covariance != "precomputed":
-            n_eff = _num_samples_effective(X, self.assume_centered)
-            need = 2 if self.constraint == "m_matrix" else 1
-            if n_eff < need:
-                raise ValueError(
-                    f"The MTP2 maximum likelihood estimate (alpha=0, {self.constraint!r}) "
-                    f"needs {need} sample(s) after centring; got {n_eff}. Use alpha > 0, "
-                    "more samples or assume_centered=True."
-                )
         covariance, precision, self.n_iter_ = _mtp2_solve(
             S, _check_alpha(self.alpha / scale**2, S.shape[0]), constraint=self.constraint,
             penalty=self.penalty, n_stages=self.n_stages, gamma=self.gamma,
@@ -816,8 +814,3 @@ class MTP2GraphicalModel(EmpiricalCovariance):
         self.covariance_ = covariance * scale**2
         self.precision_ = precision / scale**2
         return self
-
-
-def _num_samples_effective(X, assume_centered):
-    n = len(X) if hasattr(X, "__len__") else np.asarray(X).shape[0]
-    return n if assume_centered else n - 1
