@@ -12,8 +12,10 @@ from ._robust import (
     make_low_rank_matrix_with_missing,
     make_low_rank_plus_sparse,
 )
+from ._sparse_recovery import hyperbolic_cross, make_sparse_recovery, polynomial_design
 
 __all__ = [
+    "hyperbolic_cross",
     "load_hyperspectral_mat",
     "make_contaminated_gaussian",
     "make_hyperspectral",
@@ -21,4 +23,6 @@ __all__ = [
     "make_low_rank_plus_sparse",
     "make_mtp2_precision",
     "make_sbm_graph",
+    "make_sparse_recovery",
+    "polynomial_design",
 ]
