@@ -73,7 +73,7 @@ def make_sparse_recovery(
     n_nonzero : int in [0, n_features], default=10
         Sparsity ``s`` of ``coef``.
     noise : float >= 0, default=0.0
-        l2 norm ``eta`` of the noise vector ``e`` (finite).
+        The l2 norm ``eta`` of the noise vector ``e`` (finite).
     corruption_fraction : float in [0, 1], default=0.0
         Fraction of the measurements that are grossly corrupted; the number
         of corrupted rows is rounded to the nearest integer.
@@ -155,7 +155,7 @@ def make_sparse_recovery(
     prefer_skip_nested_validation=True,
 )
 def hyperbolic_cross(n_dims, order):
-    """Multi-indices of the hyperbolic cross of a given order.
+    """Return the multi-indices of the hyperbolic cross of a given order.
 
     The isotropic hyperbolic cross of order ``n`` in ``d`` dimensions is the
     set of multi-indices ``nu = (nu_1, ..., nu_d)`` of nonnegative integers
