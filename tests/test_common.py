@@ -38,6 +38,11 @@ INIT_PARAMS = {
     "OneSidedCompletion": dict(n_components=1, random_state=0),
     "MTP2GraphicalModel": {},
     "MTP2GraphicalModelCV": dict(alphas=3, n_refinements=2, cv=3),
+    "WeightedOMP": {},
+    "WeightedLasso": dict(alpha=0.1),
+    "SqrtLasso": dict(alpha=0.1),
+    "LADLasso": dict(alpha=0.1),
+    "WeightedLassoCV": dict(n_alphas=5, cv=3),
 }
 
 # {estimator name: {check name: one-line reason}}.
@@ -123,6 +128,13 @@ def _mtp2_cv_case():
     return dict(_mtp2_case(), grid={"penalty": ["l1", "mcp"]})
 
 
+def _sparse_recovery_case(grid):
+    from lrsparse.datasets import make_sparse_recovery
+
+    X, y, _ = make_sparse_recovery(60, 40, 4, noise=0.05, random_state=0)
+    return lambda: dict(X=X, y=y, grid=grid)
+
+
 # {estimator name: () -> dict(X, y, grid[, params][, final][, scoring])}: every estimator
 # must work inside a Pipeline tuned by a two-point GridSearchCV on data from
 # lrsparse.datasets.
@@ -143,6 +155,11 @@ PIPELINE_CASES = {
     "OneSidedCompletion": _one_sided_case,
     "MTP2GraphicalModel": _mtp2_case,
     "MTP2GraphicalModelCV": _mtp2_cv_case,
+    "WeightedOMP": lambda: _sparse_recovery_case({"n_nonzero_coefs": [2, 4]})(),
+    "WeightedLasso": lambda: _sparse_recovery_case({"alpha": [0.01, 0.1]})(),
+    "SqrtLasso": lambda: _sparse_recovery_case({"alpha": [0.05, 0.3]})(),
+    "LADLasso": lambda: _sparse_recovery_case({"alpha": [0.01, 0.1]})(),
+    "WeightedLassoCV": lambda: _sparse_recovery_case({"eps": [1e-2, 1e-3]})(),
 }
 
 
