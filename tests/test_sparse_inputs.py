@@ -20,7 +20,7 @@ import networkx as nx
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from sklearn.base import clone
+from sklearn.base import clone, is_regressor
 from sklearn.exceptions import ConvergenceWarning
 
 from lrsparse.utils import all_estimators
@@ -79,8 +79,21 @@ def _graph():
     return nx.to_scipy_sparse_array(G), nx.to_numpy_array(G)
 
 
+def _regression_design():
+    """A sparse regression design (zeros are values); the response is in ``_fit_transform``."""
+    from lrsparse.datasets import make_sparse_recovery
+
+    X, _, _ = make_sparse_recovery(50, 30, 4, random_state=0)
+    X = np.where(np.random.default_rng(0).random(X.shape) < 0.6, 0.0, X)
+    return sp.coo_array(X), X
+
+
 # Estimators whose X may be sparse: data builder and test-time parameters.
 SPARSE_X = {
+    "WeightedLasso": (_regression_design, dict(alpha=0.01, tol=1e-12)),
+    "SqrtLasso": (_regression_design, dict(alpha=0.05, tol=1e-12)),
+    "LADLasso": (_regression_design, dict(alpha=0.01, tol=1e-12)),
+    "WeightedLassoCV": (_regression_design, dict(n_alphas=4, cv=3, tol=1e-12)),
     "FastRP": (_graph, dict(n_components=4, random_state=0)),
     "OneSidedCompletion": (_ratings, dict(n_components=2, random_state=0)),
     "RobustPCA": (_design, dict(n_components=2, random_state=0)),
@@ -131,6 +144,10 @@ def test_tables_cover_every_discovered_estimator():
 def _fit_transform(est, X):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # short runs on purpose
+        if is_regressor(est):  # the fitted linear model on a fixed response
+            y = np.sin(np.arange(X.shape[0]))
+            fitted = clone(est).fit(X, y)
+            return np.append(fitted.coef_, fitted.intercept_)
         return clone(est).fit_transform(X)
 
 
