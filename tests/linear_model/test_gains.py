@@ -312,3 +312,57 @@ def test_gains_at_zero_iterate(loss, penalty):
                                  alpha=alpha, weights=weights)
         np.testing.assert_allclose(gains, ref, rtol=0, atol=_tol(loss, y),
                                    err_msg=f"alpha={alpha}")
+
+
+# alpha per rule for the path replay below (||y|| = 1): several selections
+# happen before the gains vanish, and the weights change some of them
+PATH_ALPHA = {("lasso", "l0"): 0.02, ("lasso", "l1"): 0.1, ("sqrt_lasso", "l0"): 0.02,
+              ("sqrt_lasso", "l1"): 0.1, ("lad", "l0"): 0.05, ("lad", "l1"): 0.1}
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+@pytest.mark.parametrize("penalty", PENALTIES)
+def test_selections_follow_the_gains(loss, penalty):
+    """The whole path of WeightedOMP (alpha > 0, weights): at the state after
+    each refit, the next selection is the argmax of the brute-force gains, and
+    the path stops when no gain is positive or the argmax is already selected.
+    The state is the least-squares refit (computed here) for lasso /
+    sqrt_lasso, and WeightedOMP's own LAD refit, read from the fit stopped
+    after i selections, for lad (test_reference.py checks those refits are
+    exact)."""
+    from lrsparse.linear_model import WeightedOMP
+
+    A, y, _, _, _, weights = _instance(loss, 11, m=15, n_features=20)
+    alpha = PATH_ALPHA[loss, penalty]
+    k = 8
+
+    def fit(n):
+        return WeightedOMP(loss=loss, penalty=penalty, alpha=alpha, weights=weights,
+                           n_nonzero_coefs=n, fit_intercept=False).fit(A, y)
+
+    S = list(fit(k).support_)
+    for i in range(len(S) + 1):
+        coef = np.zeros(A.shape[1])
+        if i and loss == "lad":
+            prefix = fit(i)
+            assert list(prefix.support_) == S[:i]
+            coef = prefix.coef_
+        elif i:
+            coef[S[:i]] = np.linalg.lstsq(A[:, S[:i]], y, rcond=None)[0]
+        r = y - A @ coef
+        gains = _brute_gains(A, r, coef, loss=loss, penalty=penalty, alpha=alpha,
+                             weights=weights)
+        best = int(np.argmax(gains))
+        if gains[best] <= _tol(loss, r) or best in S[:i]:
+            # no step helps (the gains are zero up to rounding), or the best
+            # one is a selected column: the path ends here
+            assert i == len(S), (f"step {i}: selected {S[i:]} although the largest gain "
+                                 f"is {gains[best]:.3g} (column {best})")
+            break
+        if i == len(S):
+            assert len(S) == k  # it stopped only because of n_nonzero_coefs
+            break
+        second = np.sort(gains)[-2]
+        assert gains[best] - second > 1e-6 * gains[best]  # no near-tie here
+        assert best == S[i], (i, best, S)
+    assert len(S) >= 3
