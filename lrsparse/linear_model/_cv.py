@@ -18,46 +18,19 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import check_cv
-from sklearn.utils import check_array, check_consistent_length
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import check_is_fitted
 
 from ..utils._sklearn import Interval, _fit_context, validate_data
 from ..utils._solver import data_scale
+from ._base import LinearPredictMixin, check_loss, check_weights, check_Xy
+from ._lasso import _solve, _warn
 
 __all__ = ["WeightedLassoCV", "weighted_lasso_path"]
 
-_LOSSES = ("lasso", "sqrt_lasso", "lad")
-# sparse formats accepted (COO is converted to CSC, the column format of coordinate descent)
-_SPARSE = ("csc", "csr", "coo")
 # Grid value when alpha_max is zero (constant y, or X zero where y varies): as
 # scikit-learn's _alpha_grid, every point of the grid is this tiny penalty.
 _RESOLUTION = float(np.finfo(np.float64).resolution)
-
-
-def _check_loss(loss):
-    if loss not in _LOSSES:
-        raise ValueError(f"loss must be one of {_LOSSES}; got {loss!r}.")
-
-
-def _check_weights(weights, n_features):
-    """``weights`` as a float64 array of shape ``(n_features,)``, positive and finite."""
-    if weights is None:
-        return np.ones(n_features)
-    try:
-        w = np.asarray(weights, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"weights must be None or an array of positive floats; "
-                         f"got {weights!r}.") from exc
-    if w.shape != (n_features,):
-        raise ValueError(f"weights must have shape (n_features,) = ({n_features},); "
-                         f"got shape {w.shape}.")
-    if not np.all(np.isfinite(w) & (w > 0)):
-        raise ValueError("weights must be finite and positive (> 0); got "
-                         f"min {np.nanmin(w) if np.any(~np.isnan(w)) else np.nan!r} "
-                         f"and {int(np.count_nonzero(~np.isfinite(w)))} non-finite entries.")
-    return w
 
 
 def _check_alphas(alphas):
@@ -84,18 +57,6 @@ def _check_path_options(n_alphas, eps, tol, max_iter):
     if not (isinstance(tol, numbers.Real) and not isinstance(tol, bool)
             and np.isfinite(tol) and tol >= 0):
         raise ValueError(f"tol must be a finite number >= 0; got {tol!r}.")
-
-
-def _check_Xy(X, y):
-    """Dense or sparse ``X`` (float64, finite) and 1-d ``y`` of the same length."""
-    X = check_array(X, accept_sparse=_SPARSE, dtype=np.float64, input_name="X")
-    if sp.issparse(X) and X.format == "coo":
-        X = X.tocsc()
-    y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
-    if y.ndim != 1:
-        raise ValueError(f"y must be 1-d of shape (n_samples,); got shape {y.shape}.")
-    check_consistent_length(X, y)
-    return X, y
 
 
 def _lad_subgradient_bound(X, y, weights, fit_intercept, x_scale):
@@ -195,19 +156,37 @@ def _alpha_grid(X, y, *, loss, weights, fit_intercept, n_alphas, eps):
     return np.geomspace(alpha_max, eps * alpha_max, num=n_alphas)
 
 
-def _path(X, y, alphas, *, loss, weights, fit_intercept, tol, max_iter):
-    """The solves along ``alphas`` (validated), each warm-started from the previous one."""
-    from ._lasso import weighted_lasso
+def _null_intercept(y, loss, fit_intercept):
+    """The intercept of the model ``coef = 0``: the mean of ``y`` (its median for lad)."""
+    if not fit_intercept:
+        return 0.0
+    return float(np.median(y)) if loss == "lad" else float(np.mean(y))
 
+
+def _path(X, y, alphas, *, loss, weights, fit_intercept, tol, max_iter,
+          name="weighted_lasso_path"):
+    """The solves along ``alphas`` (decreasing) on validated arrays (sparse ``X``:
+    CSC), each warm-started from the previous one: ``weighted_lasso``'s
+    solver, without validating ``X`` again at each point.  The points with
+    ``alpha >= alpha_max`` of these data are the null model ``coef = 0``,
+    exactly and without a solve (``n_iter = 0``): an iterative solver would
+    only approach it, and the LAD problem at ``alpha = alpha_max`` is a linear
+    program whose optimal face also holds nonzero points.  A point stopped by
+    ``max_iter`` warns, naming ``name``."""
     n_features = X.shape[1]
-    coefs = np.empty((n_features, alphas.size))
+    coefs = np.zeros((n_features, alphas.size))
     intercepts = np.empty(alphas.size)
-    n_iters = np.empty(alphas.size, dtype=np.intp)
+    n_iters = np.zeros(alphas.size, dtype=np.intp)
+    alpha_max = _alpha_max(X, y, loss=loss, weights=weights, fit_intercept=fit_intercept)
     coef = None
     for k, alpha in enumerate(alphas):
-        coef, intercept, n_iter = weighted_lasso(
-            X, y, float(alpha), loss=loss, weights=weights, fit_intercept=fit_intercept,
-            coef_init=coef, tol=tol, max_iter=max_iter, return_n_iter=True)
+        if alpha >= alpha_max:
+            intercepts[k] = _null_intercept(y, loss, fit_intercept)
+            continue
+        coef, intercept, n_iter, gap = _solve(X, y, float(alpha), loss, weights, fit_intercept,
+                                              coef, tol, max_iter)
+        if gap > tol:
+            _warn(name, n_iter, gap, tol)
         coefs[:, k] = coef
         intercepts[k] = intercept
         n_iters[k] = n_iter
@@ -245,9 +224,10 @@ def weighted_lasso_path(X, y, *, loss="lasso", alphas=None, n_alphas=100, eps=1e
       median (or zero) the signs of those entries are free in ``[-1, 1]``
       and the smallest bound is found by a small linear program.
 
-    At ``alpha >= alpha_max`` the solution is zero (the intercept alone: the
-    mean of ``y`` for lasso and sqrt_lasso, its median for lad); just below,
-    the feature(s) attaining the maximum enter.  If ``alpha_max = 0`` (``y``
+    At ``alpha >= alpha_max`` the solution is zero, and the path returns it
+    exactly, without a solve (``n_iters`` 0): the intercept alone, the mean
+    of ``y`` for lasso and sqrt_lasso, its median for lad.  Just below, the
+    feature(s) attaining the maximum enter.  If ``alpha_max = 0`` (``y``
     constant, or ``X`` zero) every point of the grid is the float64 resolution
     ``1e-15``, as scikit-learn does.
 
@@ -329,23 +309,26 @@ def weighted_lasso_path(X, y, *, loss="lasso", alphas=None, n_alphas=100, eps=1e
     >>> int(np.count_nonzero(coefs[:, -1])) > 0
     True
     """
-    _check_loss(loss)
+    check_loss(loss)
     _check_path_options(n_alphas, eps, tol, max_iter)
-    X, y = _check_Xy(X, y)
-    w = _check_weights(weights, X.shape[1])
+    X, y = check_Xy(X, y, accept_sparse=True)
+    w = check_weights(weights, X.shape[1])
+    fit_intercept = bool(fit_intercept)
     if alphas is None:
         alphas = _alpha_grid(X, y, loss=loss, weights=w, fit_intercept=fit_intercept,
                              n_alphas=n_alphas, eps=eps)
     else:
         alphas = _check_alphas(alphas)
-    weights = None if weights is None else w
-    coefs, intercepts, n_iters = _path(X, y, alphas, loss=loss, weights=weights,
-                                       fit_intercept=fit_intercept, tol=tol, max_iter=max_iter)
+    coefs, intercepts, n_iters = _path(X, y, alphas, loss=loss, weights=w,
+                                       fit_intercept=fit_intercept, tol=float(tol),
+                                       max_iter=int(max_iter))
     return alphas, coefs, intercepts, n_iters
 
 
 def _fold_mse(X_train, y_train, X_test, y_test, alphas, settings):
     """Held-out mean squared errors of one fold along ``alphas`` (convergence warnings silenced)."""
+    if sp.issparse(X_train):
+        X_train = X_train.tocsc()
     with warnings.catch_warnings():
         # As the MTP2 CV: the smallest alphas of a grid may stop at max_iter
         # in a fold; they are scored anyway (the refit warns).
@@ -355,7 +338,7 @@ def _fold_mse(X_train, y_train, X_test, y_test, alphas, settings):
     return np.mean(residuals * residuals, axis=0)
 
 
-class WeightedLassoCV(RegressorMixin, BaseEstimator):
+class WeightedLassoCV(LinearPredictMixin, RegressorMixin, BaseEstimator):
     """Weighted LASSO with the penalty ``alpha`` chosen by cross-validation.
 
     Runs :func:`weighted_lasso_path` (``loss="lasso"``) on each training
@@ -431,6 +414,8 @@ class WeightedLassoCV(RegressorMixin, BaseEstimator):
         Intercept of the refit (``0.0`` without ``fit_intercept``).
     n_iter_ : int
         Iterations of the refit.
+    dual_gap_ : float
+        Relative duality gap of the refit (``<= tol`` when it converged).
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -519,14 +504,9 @@ class WeightedLassoCV(RegressorMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
-        from ._lasso import weighted_lasso
-
-        X, y = validate_data(self, X, y, accept_sparse=_SPARSE, dtype=np.float64,
+        X, y = validate_data(self, X, y, accept_sparse=["csc"], dtype=np.float64,
                              y_numeric=True, ensure_min_samples=2)
-        if sp.issparse(X) and X.format == "coo":
-            X = X.tocsc()
-        w = _check_weights(self.weights, X.shape[1])
-        weights = None if self.weights is None else w
+        w = check_weights(self.weights, X.shape[1])
         if self.alphas is None:
             alphas = _alpha_grid(X, y, loss="lasso", weights=w, fit_intercept=self.fit_intercept,
                                  n_alphas=self.n_alphas, eps=self.eps)
@@ -534,8 +514,8 @@ class WeightedLassoCV(RegressorMixin, BaseEstimator):
             alphas = _check_alphas(self.alphas)
         splits = list(check_cv(self.cv).split(X, y))
         X_rows = X.tocsr() if sp.issparse(X) else X  # row slices of CSR are cheap
-        settings = dict(loss="lasso", weights=weights, fit_intercept=self.fit_intercept,
-                        tol=self.tol, max_iter=self.max_iter)
+        settings = dict(loss="lasso", weights=w, fit_intercept=self.fit_intercept,
+                        tol=float(self.tol), max_iter=self.max_iter)
         mse = Parallel(n_jobs=self.n_jobs)(
             delayed(_fold_mse)(X_rows[train], y[train], X_rows[test], y[test], alphas, settings)
             for train, test in splits)
@@ -543,26 +523,12 @@ class WeightedLassoCV(RegressorMixin, BaseEstimator):
         self.mse_path_ = np.column_stack(mse)
         best = int(np.argmin(np.mean(self.mse_path_, axis=1)))
         self.alpha_ = float(alphas[best])
-        coef, intercept, self.n_iter_ = weighted_lasso(
-            X, y, self.alpha_, loss="lasso", weights=weights, fit_intercept=self.fit_intercept,
-            tol=self.tol, max_iter=self.max_iter, return_n_iter=True)
-        self.coef_ = np.asarray(coef)
+        # the refit: weighted_lasso's solver (its ConvergenceWarning names this class)
+        coef, intercept, self.n_iter_, self.dual_gap_ = _solve(
+            X, y, self.alpha_, "lasso", w, self.fit_intercept, None, float(self.tol),
+            self.max_iter)
+        if self.dual_gap_ > self.tol:
+            _warn(type(self).__name__, self.n_iter_, self.dual_gap_, self.tol)
+        self.coef_ = coef
         self.intercept_ = float(intercept)
         return self
-
-    def predict(self, X):
-        """Predict with the model refitted at ``alpha_``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            ``X @ coef_ + intercept_``.
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse=_SPARSE, dtype=np.float64, reset=False)
-        return np.asarray(safe_sparse_dot(X, self.coef_)).ravel() + self.intercept_
