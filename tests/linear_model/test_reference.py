@@ -380,6 +380,22 @@ def test_matches_cvxpy(loss, fit_intercept, n, p, frac):
     assert abs(_objective(loss, X, y, coef, intercept, alpha, w) - ref_value) <= 1e-6 * ref_value
 
 
+@pytest.mark.cvxpy
+@pytest.mark.parametrize("seed", [0, 1])
+def test_sqrt_lasso_interpolating_matches_cvxpy(seed):
+    """Notes 2.7's regime: m = 60, N = 120, paper lambda = 0.05, where the
+    optimum interpolates (||r|| = 0, so the loss is not differentiable there)
+    and skglm's SqrtLasso stops 3.5% above the optimum."""
+    X, y, _ = make_sparse_recovery(60, 120, 10, noise=1e-2, random_state=seed)
+    w = np.ones(X.shape[1])
+    alpha = 0.05 / np.sqrt(X.shape[0])  # paper lambda = sqrt(n) alpha
+    ref_value, ref_coef, _ = _cvxpy_solution("sqrt_lasso", X, y, alpha, w, False)
+    assert np.linalg.norm(y - X @ ref_coef) <= 1e-8 * np.linalg.norm(y)  # it interpolates
+    est = SqrtLasso(alpha=alpha, fit_intercept=False, tol=1e-10, max_iter=10_000).fit(X, y)
+    ours = _objective("sqrt_lasso", X, y, est.coef_, est.intercept_, alpha, w)
+    assert abs(ours - ref_value) <= 1e-6 * ref_value, (ours, ref_value)
+
+
 # ---------------------------------------------- 5. recovery under corruption
 @pytest.fixture(scope="module")
 def corrupted():
