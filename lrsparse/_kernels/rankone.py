@@ -94,10 +94,11 @@ def weighted_median(values, weights):
 
 
 @jit
-def columnwise_lad_min(A, r, col_scale, a0, r0):
-    """``t_j, f_j = argmin, min_t ||r - t s_j a_j||_1 + |r0_j - t a0_j|`` for every column.
+def columnwise_lad_min(A, r, col_shift, col_scale, a0, r0):
+    """``t_j, f_j = argmin, min_t ||r - t s_j (a_j - m_j)||_1 + |r0_j - t a0_j|`` for every column.
 
-    ``s_j = col_scale[j]`` (for example ``1 / ||a_j||``, so that the columns are
+    ``m_j = col_shift[j]`` and ``s_j = col_scale[j]`` (for example the column
+    mean and ``1 / ||a_j - m_j||``, so that the columns are centred and
     unit-norm without being copied); ``a0, r0`` is an optional extra row per
     column (``a0_j = 0`` switches it off), which turns the fit into the
     l1-penalised one ``||r - t a_j||_1 + lam |x_j + t|`` with ``a0_j = lam``,
@@ -112,10 +113,11 @@ def columnwise_lad_min(A, r, col_scale, a0, r0):
     wts = np.empty(m + 1, dtype=A.dtype)
     for j in range(n):
         s = col_scale[j]
+        shift = col_shift[j]
         cnt = 0
         const = 0.0
         for i in range(m):
-            a = A[i, j] * s
+            a = (A[i, j] - shift) * s
             if a != 0.0:
                 vals[cnt] = r[i] / a
                 wts[cnt] = abs(a)
@@ -147,7 +149,6 @@ def _warm_up():
         v = np.arange(3, dtype=dtype)
         weighted_median(v, np.ones(3, dtype=dtype))
         A = np.ones((3, 2), dtype=dtype)
-        columnwise_lad_min(A, v, np.ones(2, dtype=dtype), np.zeros(2, dtype=dtype),
-                           np.zeros(2, dtype=dtype))
-        columnwise_lad_min(np.asfortranarray(A), v, np.ones(2, dtype=dtype),
-                           np.zeros(2, dtype=dtype), np.zeros(2, dtype=dtype))
+        one, zero = np.ones(2, dtype=dtype), np.zeros(2, dtype=dtype)
+        columnwise_lad_min(A, v, zero, one, zero, zero)
+        columnwise_lad_min(np.asfortranarray(A), v, zero, one, zero, zero)

@@ -51,6 +51,11 @@ _SIGMA_FLOOR = 1e-12
 # size of the first working set of the LAD-LASSO.
 _STEP_FRACTION = 0.99995
 _WORKING_SET_MIN = 16
+# Coordinate-descent passes of the square-root LASSO before the interpolation
+# check (a fit with ||r|| -> 0 makes coordinate descent crawl).
+_SQRT_PATIENCE = 200
+# Iterates per Anderson extrapolation of coordinate descent.
+_ANDERSON = 5
 
 
 # --------------------------------------------------------------------------- #
@@ -112,7 +117,12 @@ class _Design:
 def _cd(design, y, lam, coef, sqrt_loss, tol, max_iter):
     """Coordinate descent on ``1/2||r||^2 + sum lam_j |c_j|`` (or ``||r|| + ...``).
 
-    Returns ``coef, n_iter, relative gap``; ``coef`` is updated in place.
+    Every ``_ANDERSON + 1`` passes the last iterates are extrapolated
+    (Anderson acceleration of coordinate descent, Bertrand & Massias 2021)
+    and the extrapolation is kept when it lowers the objective: it turns the
+    crawl of ill-conditioned problems (small ``alpha``, many features) into
+    a few dozen passes.  Returns ``coef, n_iter, relative gap``; ``coef`` is
+    updated in place.
     """
     r = design.residual(y, coef)
     y_norm = float(np.linalg.norm(y))
@@ -120,6 +130,12 @@ def _cd(design, y, lam, coef, sqrt_loss, tol, max_iter):
         coef[:] = 0.0
         return coef, 0, 0.0
     sigma_floor = _SIGMA_FLOOR * y_norm
+
+    def objective(rt, c):
+        loss = float(np.linalg.norm(rt)) if sqrt_loss else 0.5 * float(rt @ rt)
+        return loss + float(lam @ np.abs(c))
+
+    history = []
     rel_gap = np.inf
     n_iter = 0
     for n_iter in range(1, max_iter + 1):
@@ -128,6 +144,16 @@ def _cd(design, y, lam, coef, sqrt_loss, tol, max_iter):
             design.epoch(r, coef, sigma * lam)
         else:
             design.epoch(r, coef, lam)
+        history.append(coef.copy())
+        if len(history) == _ANDERSON + 1:
+            extrapolated = _anderson(history)
+            history.clear()
+            if extrapolated is not None:
+                r_new = design.residual(y, extrapolated)
+                if objective(design.true_residual(r_new), extrapolated) < \
+                        objective(design.true_residual(design.residual(y, coef)), coef):
+                    coef[:] = extrapolated
+                r = design.residual(y, coef)
         rt = design.true_residual(r)
         g = np.abs(design.corr(rt))
         pen = float(lam @ np.abs(coef))
@@ -146,6 +172,23 @@ def _cd(design, y, lam, coef, sqrt_loss, tol, max_iter):
         if rel_gap <= tol:
             break
     return coef, n_iter, rel_gap
+
+
+def _anderson(history):
+    """Anderson extrapolation ``sum_k c_k x_k`` of iterates (``sum c_k = 1``), or None."""
+    X = np.asarray(history)
+    U = np.diff(X, axis=0)
+    G = U @ U.T
+    scale = float(np.trace(G))
+    if not scale > 0:
+        return None
+    try:
+        z = np.linalg.solve(G + 1e-12 * scale * np.eye(G.shape[0]), np.ones(G.shape[0]))
+    except np.linalg.LinAlgError:
+        return None
+    if not np.all(np.isfinite(z)) or z.sum() == 0:
+        return None
+    return (z / z.sum()) @ X[1:]
 
 
 # --------------------------------------------------------------------------- #
@@ -267,7 +310,7 @@ def _lad_ipm(B, y, mu, fit_intercept, tol, max_iter):
     return coef, intercept, 2.0 * a1 - 1.0, n_iter, rel_gap
 
 
-def _lad_lasso(X, y, mu, fit_intercept, coef_init, tol, max_iter):
+def _lad_lasso(X, y, mu, fit_intercept, coef_init, tol, max_iter, return_dual=False):
     """LAD-LASSO ``||y - X c - b||_1 + sum mu_j |c_j|`` (all ``mu_j > 0``) on a working set.
 
     The interior-point method runs on a working set of columns; its dual
@@ -311,6 +354,8 @@ def _lad_lasso(X, y, mu, fit_intercept, coef_init, tol, max_iter):
             continue
         add = outside[np.argsort(-viol[outside], kind="stable")[:max(W.size, 1)]]
         ws.update(add.tolist())
+    if return_dual:
+        return coef, intercept, n_iter_total, rel_gap, d / scale
     return coef, intercept, n_iter_total, rel_gap
 
 
@@ -343,10 +388,45 @@ def _solve(X, y, alpha, loss, w, fit_intercept, coef_init, tol, max_iter):
         design = _Design(X, sx, fit_intercept)
         y_mean = ys.mean() if fit_intercept else 0.0
         yc = ys - y_mean
-        lam = (n if loss == "lasso" else np.sqrt(n)) * alpha_s * w
-        coef, n_iter, gap = _cd(design, yc, lam, coef, loss == "sqrt_lasso", tol, max_iter)
+        sqrt_loss = loss == "sqrt_lasso"
+        lam = (np.sqrt(n) if sqrt_loss else n) * alpha_s * w
+        first = min(max_iter, _SQRT_PATIENCE) if sqrt_loss else max_iter
+        coef, n_iter, gap = _cd(design, yc, lam, coef, sqrt_loss, tol, first)
         intercept = y_mean - float(design.mean @ coef) if fit_intercept else 0.0
+        if sqrt_loss and gap > tol:
+            # slow coordinate descent: the fit may interpolate (||r|| = 0 at the optimum)
+            Xs = X / sx if not sp.issparse(X) else X.multiply(1.0 / sx).tocsc()
+            found = _interpolating_sqrt_lasso(Xs, ys, lam, fit_intercept, tol, max_iter)
+            if found is not None:
+                coef, intercept, it, gap = found
+                n_iter += it
+            elif max_iter > first:
+                coef, it, gap = _cd(design, yc, lam, coef, True, tol, max_iter - first)
+                n_iter += it
+                intercept = y_mean - float(design.mean @ coef) if fit_intercept else 0.0
     return coef * (sy / sx), intercept * sy, n_iter, gap
+
+
+def _interpolating_sqrt_lasso(X, y, lam, fit_intercept, tol, max_iter):
+    """The square-root LASSO's solution when it interpolates, with its certificate; else None.
+
+    ``||r|| + sum lam_j |c_j|`` has a solution with ``r = 0`` exactly when
+    the weighted basis pursuit ``min sum lam_j |c_j| s.t. X c + b = y`` has
+    a dual point ``d`` (``|x_j^T d| <= lam_j``, ``1^T d = 0``) with
+    ``||d||_2 <= 1``.  Such a ``d`` is also dual feasible for the LAD-LASSO
+    with the same weights, whose solution is then the basis pursuit one, so
+    one exact LAD-LASSO solve finds both; the duality gap of the
+    square-root LASSO at ``(c, d / max(1, ||d||_2))`` decides.
+    """
+    coef, intercept, n_iter, _, d = _lad_lasso(X, y, lam, fit_intercept, np.zeros(lam.size),
+                                               tol, max_iter, return_dual=True)
+    r = y - X @ coef - intercept
+    primal = float(np.linalg.norm(r) + lam @ np.abs(coef))
+    scale = max(1.0, float(np.linalg.norm(d)), float(np.max(np.abs(X.T @ d) / lam)))
+    rel_gap = (primal - float(y @ d) / scale) / max(primal, _TINY)
+    if rel_gap <= tol:
+        return coef, intercept, n_iter, rel_gap
+    return None
 
 
 def _check_params(alpha, tol, max_iter):

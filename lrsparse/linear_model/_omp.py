@@ -128,7 +128,8 @@ def _selection_gains(A, r, coef, support, *, loss, penalty, alpha, weights):
     def lad_columns(a0, r0):
         if a0 is None:
             return np.abs(r[:, None] + A * z).sum(axis=0)
-        return columnwise_lad_min(Af, r, ones, np.asarray(a0, dtype=np.float64),
+        return columnwise_lad_min(Af, r, np.zeros_like(ones), ones,
+                                  np.asarray(a0, dtype=np.float64),
                                   np.asarray(r0, dtype=np.float64))[1]
 
     return _gains(loss, penalty, float(alpha), w, A.T @ r, r, z, support, lad_columns)
@@ -143,7 +144,7 @@ def _womp(X, y, loss, penalty, alpha, w, n_nonzero, tol, fit_intercept):
     ys = y / sy
     alpha_s = alpha / sy ** _ALPHA_POWER[(loss, penalty)]
     lad = loss == "lad"
-    center = fit_intercept and not lad
+    center = fit_intercept  # the selection does not depend on column offsets
     mean, norms = column_stats(X, center, sx)
     nonzero = norms > 0
     # c_j on the unit-norm (centred) columns, without copying X: 1 / (sx ||x_j / sx||)
@@ -153,6 +154,7 @@ def _womp(X, y, loss, penalty, alpha, w, n_nonzero, tol, fit_intercept):
         intercept = float(np.median(ys)) if fit_intercept else 0.0
         target = ys
         Xf = np.asfortranarray(X)  # column scans of the weighted medians
+        shift = sx * mean
     else:
         intercept = float(ys.mean()) if fit_intercept else 0.0
         target = ys - intercept
@@ -175,7 +177,7 @@ def _womp(X, y, loss, penalty, alpha, w, n_nonzero, tol, fit_intercept):
             for k, j in enumerate(support):
                 out[j] = np.abs(r + coef_s[j] * AS[:, k]).sum()
             return out
-        return columnwise_lad_min(Xf, r, col_scale, a0, r0)[1]
+        return columnwise_lad_min(Xf, r, shift, col_scale, a0, r0)[1]
 
     n_iter = 0
     if loss0 > 0.0:
@@ -232,8 +234,7 @@ def weighted_omp(X, y, *, loss="lasso", penalty="l0", alpha=0.0, weights=None,
     r"""Loss-based weighted orthogonal matching pursuit on arrays.
 
     Greedy sparse regression: with the columns of ``X`` normalised to unit
-    l2 norm (centred first when ``fit_intercept`` and ``loss`` is not
-    ``"lad"``), each iteration adds the column whose one-coordinate move
+    l2 norm (centred first when ``fit_intercept``), each iteration adds the column whose one-coordinate move
     lowers ``G(z) = L(A z - y) + alpha * P_w(z)`` most and refits on the
     selected columns (least squares for ``"lasso"`` and ``"sqrt_lasso"``, by
     a Cholesky factor grown one column per iteration; least absolute
@@ -270,8 +271,10 @@ def weighted_omp(X, y, *, loss="lasso", penalty="l0", alpha=0.0, weights=None,
         Stop when the best gain is at most ``tol`` times the loss of the
         initial (intercept-only) model.
     fit_intercept : bool, default=False
-        Fit an intercept (by centring for ``"lasso"`` and ``"sqrt_lasso"``;
-        as an unpenalised column of the LAD refit for ``"lad"``).
+        Fit an intercept: the columns are centred for the selection; the
+        intercept is the mean (``"lasso"``, ``"sqrt_lasso"``) or an
+        unpenalised variable of the LAD refit (``"lad"``, starting at the
+        median of ``y``).
     return_n_iter : bool, default=False
         Also return the number of selections.
 
