@@ -272,6 +272,15 @@ def test_cv_recovers_the_support():
     assert model.n_features_in_ == 50 and model.mse_path_.shape == (20, 4)
 
 
+def test_cv_constant_y_chooses_the_null_model():
+    X, _, _ = _data()
+    y = np.full(X.shape[0], -2.0)
+    model = WeightedLassoCV(n_alphas=4, cv=3).fit(X, y)
+    assert np.all(model.alphas_ == np.finfo(np.float64).resolution)
+    assert np.all(model.coef_ == 0) and model.intercept_ == pytest.approx(-2.0)
+    np.testing.assert_allclose(model.mse_path_, 0.0, atol=1e-24)
+
+
 def test_cv_n_jobs_gives_the_same_result():
     X, y, _ = _data(n=50, p=30, seed=13)
     kw = dict(n_alphas=8, cv=3)
@@ -301,9 +310,9 @@ def test_cv_sparse_equals_dense(fmt):
 
 def test_cv_refit_warns_when_max_iter_stops_it():
     X, y, _ = _data(n=40, p=30, seed=15)
-    with pytest.warns(ConvergenceWarning, match="did not converge"):
+    with pytest.warns(ConvergenceWarning, match="WeightedLassoCV did not converge"):
         model = WeightedLassoCV(n_alphas=5, cv=3, max_iter=1).fit(X, y)
-    assert model.n_iter_ == 1
+    assert model.n_iter_ == 1 and model.dual_gap_ > model.tol
 
 
 def test_cv_converged_fit_does_not_warn():
@@ -311,12 +320,12 @@ def test_cv_converged_fit_does_not_warn():
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         model = WeightedLassoCV(n_alphas=5, cv=3).fit(X, y)
-    assert model.n_iter_ >= 1
+    assert model.n_iter_ >= 1 and model.dual_gap_ <= model.tol
 
 
 def test_path_warns_when_max_iter_stops_it():
     X, y, _ = _data(n=40, p=30, seed=15)
-    with pytest.warns(ConvergenceWarning, match="did not converge"):
+    with pytest.warns(ConvergenceWarning, match="weighted_lasso_path did not converge"):
         weighted_lasso_path(X, y, n_alphas=4, eps=1e-2, max_iter=1)
 
 
