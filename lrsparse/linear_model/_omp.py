@@ -41,6 +41,9 @@ _PENALTIES = ("l0", "l1")
 _DEPENDENCE_RTOL = 1e-12
 # The residual has vanished when its norm is below this fraction of ||y||.
 _RESIDUAL_RTOL = 1e-13
+# Gains below this fraction of the initial loss are rounding errors (a
+# residual already orthogonal to every column), never a reason to select.
+_GAIN_RTOL = 1e-12
 # The LAD refit's relative duality gap (an exact linear program up to rounding).
 _LAD_TOL = 1e-12
 _LAD_MAX_ITER = 200
@@ -186,7 +189,7 @@ def _womp(X, y, loss, penalty, alpha, w, n_nonzero, tol, fit_intercept):
             gains = _gains(loss, penalty, alpha_s, w, c, r, coef_s, in_support, lad_columns)
             gains[~nonzero] = -np.inf  # a zero column is never selected
             j = int(np.argmax(gains))
-            if not gains[j] > tol * loss0 or in_support[j]:
+            if not gains[j] > max(tol, _GAIN_RTOL) * loss0 or in_support[j]:
                 break
             k = len(support)
             a = unit_column(j)
@@ -398,10 +401,10 @@ class WeightedOMP(LinearPredictMixin, RegressorMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "loss": [StrOptions({"lasso", "sqrt_lasso", "lad"})],
         "penalty": [StrOptions(set(_PENALTIES))],
-        "alpha": [Interval(numbers.Real, 0, None, closed="left")],
+        "alpha": [Interval(numbers.Real, 0, np.inf, closed="left")],
         "weights": ["array-like", None],
         "n_nonzero_coefs": [Interval(numbers.Integral, 1, None, closed="left"), None],
-        "tol": [Interval(numbers.Real, 0, None, closed="left")],
+        "tol": [Interval(numbers.Real, 0, np.inf, closed="left")],
         "fit_intercept": ["boolean"],
     }
 

@@ -213,7 +213,7 @@ def test_inputs_not_modified(problem):
 
 
 # ------------------------------------------------------------- convex trio
-CONVEX = [(WeightedLasso, 1e-3), (SqrtLasso, 5e-3), (LADLasso, 2e-3)]
+CONVEX = [(WeightedLasso, 1e-3), (SqrtLasso, 2e-2), (LADLasso, 2e-3)]
 
 
 @pytest.mark.parametrize("cls, alpha", CONVEX)
@@ -228,7 +228,7 @@ def test_convex_recovers_ground_truth(problem, cls, alpha):
 
 def test_lad_lasso_resists_corruption(corrupted):
     X, y, coef = corrupted
-    lad = LADLasso(alpha=2e-3, fit_intercept=False).fit(X, y)
+    lad = LADLasso(alpha=1e-2, fit_intercept=False).fit(X, y)  # paper's lambda = n alpha = 0.8
     lasso = WeightedLasso(alpha=1e-3, fit_intercept=False).fit(X, y)
     assert _rel(lad.coef_, coef) < 0.05
     assert _rel(lasso.coef_, coef) > 0.5
@@ -268,8 +268,11 @@ def test_convex_large_alpha_gives_zero(problem, cls, alpha):
     X, y, _ = problem
     reg = cls(alpha=1e3).fit(X, y)
     assert np.all(reg.coef_ == 0.0)
-    expected = np.median(y) if cls is LADLasso else y.mean()
-    assert np.isclose(reg.intercept_, expected, atol=1e-6 * np.abs(y).max())
+    if cls is LADLasso:  # any median minimises ||y - b||_1 (n is even here)
+        best = np.abs(y - np.median(y)).sum()
+        assert np.abs(y - reg.intercept_).sum() <= best * (1 + 1e-8)
+    else:
+        assert np.isclose(reg.intercept_, y.mean(), atol=1e-10 * np.abs(y).max())
 
 
 @pytest.mark.parametrize("cls, alpha", CONVEX)
