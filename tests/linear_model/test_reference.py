@@ -381,17 +381,38 @@ def test_matches_cvxpy(loss, fit_intercept, n, p, frac):
 
 
 @pytest.mark.cvxpy
-@pytest.mark.parametrize("seed", [0, 1])
-def test_sqrt_lasso_interpolating_matches_cvxpy(seed):
-    """Notes 2.7's regime: m = 60, N = 120, paper lambda = 0.05, where the
-    optimum interpolates (||r|| = 0, so the loss is not differentiable there)
-    and skglm's SqrtLasso stops 3.5% above the optimum."""
-    X, y, _ = make_sparse_recovery(60, 120, 10, noise=1e-2, random_state=seed)
+@pytest.mark.parametrize(("m", "n_features", "s", "seed", "tol"), [
+    (60, 120, 10, 0, 1e-8), (60, 120, 10, 1, 1e-8), (60, 120, 10, 0, 1e-10), (30, 60, 5, 2, 1e-8),
+])
+def test_sqrt_lasso_interpolating_matches_cvxpy(m, n_features, s, seed, tol):
+    """Notes 2.7's regime (m = 60, N = 120, paper lambda = 0.05, and a smaller
+    one), where the optimum interpolates (||r|| = 0, so the loss is not
+    differentiable there) and skglm's SqrtLasso stops 3.5% above the optimum.
+    A tighter tol must not give a worse fit."""
+    X, y, _ = make_sparse_recovery(m, n_features, s, noise=1e-2, random_state=seed)
     w = np.ones(X.shape[1])
     alpha = 0.05 / np.sqrt(X.shape[0])  # paper lambda = sqrt(n) alpha
     ref_value, ref_coef, _ = _cvxpy_solution("sqrt_lasso", X, y, alpha, w, False)
     assert np.linalg.norm(y - X @ ref_coef) <= 1e-8 * np.linalg.norm(y)  # it interpolates
-    est = SqrtLasso(alpha=alpha, fit_intercept=False, tol=1e-10, max_iter=10_000).fit(X, y)
+    est = SqrtLasso(alpha=alpha, fit_intercept=False, tol=tol, max_iter=10_000).fit(X, y)
+    ours = _objective("sqrt_lasso", X, y, est.coef_, est.intercept_, alpha, w)
+    assert abs(ours - ref_value) <= 1e-6 * ref_value, (ours, ref_value)
+
+
+@pytest.mark.cvxpy
+@pytest.mark.parametrize(("seed", "fit_intercept", "frac"), [(4, False, 0.003), (2, True, 0.01)])
+def test_sqrt_lasso_interpolating_weighted_matches_cvxpy(seed, fit_intercept, frac):
+    """The same regime with weights spread over [0.3, 2.5] and unnormalised
+    columns (20 samples, 40 features, alpha a small fraction of alpha_max)."""
+    X, y, w = _convex_problem(seed, n=20, p=40)
+    if not fit_intercept:
+        y = y - 3.0
+    alpha = frac * _alpha_max("sqrt_lasso", X, y, w, fit_intercept)
+    ref_value, ref_coef, ref_intercept = _cvxpy_solution("sqrt_lasso", X, y, alpha, w,
+                                                         fit_intercept)
+    assert np.linalg.norm(y - X @ ref_coef - ref_intercept) <= 1e-8 * np.linalg.norm(y)
+    est = SqrtLasso(alpha=alpha, weights=w, fit_intercept=fit_intercept, tol=1e-8,
+                    max_iter=10_000).fit(X, y)
     ours = _objective("sqrt_lasso", X, y, est.coef_, est.intercept_, alpha, w)
     assert abs(ours - ref_value) <= 1e-6 * ref_value, (ours, ref_value)
 
