@@ -294,6 +294,99 @@ def _demo_mtp2_cv(random_state):
                       "GraphicalLassoCV", edge_f1(precision, glasso.precision_))
 
 
+def _corrupted_recovery(random_state):
+    """The paper's compressive-sensing setting with 10% grossly corrupted measurements."""
+    from lrsparse.datasets import make_sparse_recovery
+
+    return make_sparse_recovery(150, 300, 10, noise=1e-3, corruption_fraction=0.1,
+                                random_state=random_state)
+
+
+def _relative_error(coef, truth):
+    import numpy as np
+
+    return float(np.linalg.norm(coef - truth) / np.linalg.norm(truth))
+
+
+@demo("WeightedOMP", "compressive sensing, 150 x 300, 10% gross errors: coef rel. error")
+def _demo_womp(random_state):
+    from sklearn.linear_model import OrthogonalMatchingPursuit
+
+    from lrsparse.linear_model import WeightedOMP
+
+    X, y, coef = _corrupted_recovery(random_state)
+    ours = WeightedOMP(loss="lad", n_nonzero_coefs=10, fit_intercept=False).fit(X, y)
+    omp = OrthogonalMatchingPursuit(n_nonzero_coefs=10, fit_intercept=False).fit(X, y)
+    return DemoResult("rel. error", _relative_error(ours.coef_, coef),
+                      "OrthogonalMatchingPursuit", _relative_error(omp.coef_, coef))
+
+
+@demo("WeightedLasso", "noisy recovery, 80 x 300, half the support down-weighted (prior)")
+def _demo_weighted_lasso(random_state):
+    import numpy as np
+    from sklearn.linear_model import Lasso
+
+    from lrsparse.datasets import make_sparse_recovery
+    from lrsparse.linear_model import WeightedLasso
+
+    X, y, coef = make_sparse_recovery(80, 300, 10, noise=0.05, random_state=random_state)
+    w = np.ones(X.shape[1])
+    w[np.flatnonzero(coef)[:5]] = 0.1  # prior knowledge on half of the support
+    alpha = 1e-3
+    ours = WeightedLasso(alpha=alpha, weights=w, fit_intercept=False).fit(X, y)
+    lasso = Lasso(alpha=alpha, fit_intercept=False).fit(X, y)
+    return DemoResult("rel. error", _relative_error(ours.coef_, coef),
+                      "Lasso", _relative_error(lasso.coef_, coef))
+
+
+@demo("SqrtLasso", "noisy recovery, 150 x 300, pivotal alpha (no noise level): rel. error")
+def _demo_sqrt_lasso(random_state):
+    import numpy as np
+    from sklearn.linear_model import Lasso
+
+    from lrsparse.datasets import make_sparse_recovery
+    from lrsparse.linear_model import SqrtLasso
+
+    X, y, coef = make_sparse_recovery(150, 300, 10, noise=0.1, random_state=random_state)
+    n = X.shape[0]
+    # Belloni et al.'s pivotal level (unit-norm columns) needs no noise level;
+    # Lasso's universal level needs it (given here: noise l2 norm / sqrt(n))
+    ours = SqrtLasso(alpha=1.1 * np.sqrt(2 * np.log(300)) / n, fit_intercept=False).fit(X, y)
+    sigma = 0.1 / np.sqrt(n)
+    lasso = Lasso(alpha=sigma * np.sqrt(2 * np.log(300)) / np.sqrt(n),
+                  fit_intercept=False).fit(X, y)
+    return DemoResult("rel. error", _relative_error(ours.coef_, coef),
+                      "Lasso", _relative_error(lasso.coef_, coef))
+
+
+@demo("LADLasso", "compressive sensing, 150 x 300, 10% gross errors: coef rel. error")
+def _demo_lad_lasso(random_state):
+    from sklearn.linear_model import Lasso
+
+    from lrsparse.linear_model import LADLasso
+
+    X, y, coef = _corrupted_recovery(random_state)
+    n = X.shape[0]
+    ours = LADLasso(alpha=1.0 / n, fit_intercept=False).fit(X, y)  # the paper's lambda = 1
+    lasso = Lasso(alpha=1e-3, fit_intercept=False).fit(X, y)
+    return DemoResult("rel. error", _relative_error(ours.coef_, coef),
+                      "Lasso", _relative_error(lasso.coef_, coef))
+
+
+@demo("WeightedLassoCV", "noisy recovery, 100 x 200, alpha by 5-fold CV: coef rel. error")
+def _demo_weighted_lasso_cv(random_state):
+    from sklearn.linear_model import LassoCV
+
+    from lrsparse.datasets import make_sparse_recovery
+    from lrsparse.linear_model import WeightedLassoCV
+
+    X, y, coef = make_sparse_recovery(100, 200, 8, noise=0.05, random_state=random_state)
+    ours = WeightedLassoCV(fit_intercept=False).fit(X, y)
+    lasso = LassoCV(fit_intercept=False).fit(X, y)
+    return DemoResult("rel. error", _relative_error(ours.coef_, coef),
+                      "LassoCV", _relative_error(lasso.coef_, coef))
+
+
 # ---------------------------------------------------------------------- tour
 class _Row(NamedTuple):
     estimator: str
