@@ -193,3 +193,122 @@ def test_project_diagonally_dominant_feasible_input_unchanged(rng):
     X, mu, n_iter = prox.project_diagonally_dominant(X0, np.zeros(p), 1e-13, 100)
     np.testing.assert_allclose(X, X0, atol=1e-15)
     assert n_iter == 0 and not mu.any()
+
+
+# ------------------------------------------------- coordinate descent epochs
+def _cd_epoch_reference(X, r, coef, col_sq, thresh):
+    """One cyclic pass of weighted-soft-threshold coordinate descent, in numpy."""
+    X, r, coef = X.astype(np.float64), r.astype(np.float64), coef.astype(np.float64)
+    steps = [0.0]
+    for j in range(X.shape[1]):
+        if col_sq[j] == 0:
+            continue
+        z = coef[j] * col_sq[j] + X[:, j] @ r
+        new = np.sign(z) * max(abs(z) - thresh[j], 0.0) / col_sq[j]
+        r -= (new - coef[j]) * X[:, j]
+        steps.append(abs(new - coef[j]) * np.sqrt(col_sq[j]))
+        coef[j] = new
+    return r, coef, max(steps)
+
+
+def _cd_problem(rng, n=30, p=10, dtype=np.float64):
+    X = np.asfortranarray(rng.standard_normal((n, p)))
+    X[:, 3] = 0.0  # a zero column
+    y = X[:, :4] @ np.array([2.0, -1.5, 0.7, 5.0]) + 0.3 * rng.standard_normal(n)
+    coef = np.zeros(p)
+    coef[[1, 3, 6]] = [0.5, 0.0, -0.2]  # a warm start
+    thresh = rng.uniform(0.0, 8.0, size=p)
+    X = X.astype(dtype)
+    r = (y - X.astype(np.float64) @ coef).astype(dtype)
+    return X, y, r, coef.astype(dtype), (X.astype(np.float64) ** 2).sum(axis=0).astype(dtype), (
+        thresh.astype(dtype)
+    )
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_cd_epoch_matches_reference(rng, dtype):
+    X, y, r, coef, col_sq, thresh = _cd_problem(rng, dtype=dtype)
+    coef0 = coef.copy()
+    r_ref, coef_ref, step_ref = _cd_epoch_reference(X, r, coef, col_sq, thresh)
+    X_copy = X.copy()
+    step = prox.cd_epoch(X, r, coef, col_sq, thresh)
+    tol = 1e-12 if dtype == np.float64 else 1e-4
+    np.testing.assert_allclose(coef, coef_ref, rtol=tol, atol=tol)
+    np.testing.assert_allclose(r, r_ref, rtol=tol, atol=tol)
+    np.testing.assert_allclose(step, step_ref, rtol=tol)
+    # the residual is kept as y - X coef, the zero column stays 0
+    np.testing.assert_allclose(r, y - X.astype(np.float64) @ coef, rtol=tol, atol=tol * 10)
+    assert coef[3] == 0.0 and coef.dtype == r.dtype == dtype
+    # the pass moved coefficients both ways: some in, some thresholded out
+    assert (coef[coef0 == 0] != 0).any() and (coef[coef0 != 0] == 0).any()
+    np.testing.assert_array_equal(X, X_copy)
+
+
+def test_cd_epoch_converges_to_sklearn_lasso(rng):
+    from sklearn.linear_model import Lasso
+
+    X, y, _, _, col_sq, _ = _cd_problem(rng)
+    n, p = X.shape
+    alpha = 0.15
+    thresh = np.full(p, n * alpha)
+    coef, r = np.zeros(p), y.copy()
+    for n_epochs in range(1, 10001):
+        if prox.cd_epoch(X, r, coef, col_sq, thresh) < 1e-13:
+            break
+    assert n_epochs < 10000
+    ref = Lasso(alpha=alpha, fit_intercept=False, tol=1e-14, max_iter=100_000).fit(X, y)
+    np.testing.assert_allclose(coef, ref.coef_, rtol=1e-9, atol=1e-10)
+    assert 0 < np.count_nonzero(coef) < p  # some in, some out
+    # optimality: |x_j^T r| <= thresh_j, with equality and the sign on the support
+    g = X.T @ r
+    assert (np.abs(g) <= thresh + 1e-9).all()
+    on = coef != 0
+    np.testing.assert_allclose(g[on], thresh[on] * np.sign(coef[on]), rtol=1e-9)
+
+
+@pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_cd_epoch_csc_matches_dense_on_centred_columns(rng, index_dtype, dtype):
+    import scipy.sparse as sp
+
+    n, p = 30, 10
+    S = sp.random(n, p, density=0.3, format="csc", random_state=np.random.RandomState(1))
+    S = S.toarray()
+    S[:, 2] = 0.0  # an empty column: its centred version is 0
+    S[:, 5] = 1.5  # a constant column, stored densely: centred to 0 as well
+    S = sp.csc_matrix(S)
+    S.indices = S.indices.astype(index_dtype)
+    S.indptr = S.indptr.astype(index_dtype)
+    dense = S.toarray()
+    x_mean = dense.mean(axis=0)
+    col_sum = np.asarray(S.sum(axis=0)).ravel()  # the stored entries
+    Xc = np.asfortranarray(dense - x_mean)
+    col_sq = (Xc ** 2).sum(axis=0)
+    col_sq[[2, 5]] = 0.0  # exactly zero, as a caller computes them
+    y = rng.standard_normal(n) + 3.0 * Xc[:, 0] - 2.0 * Xc[:, 7]
+    coef0 = np.zeros(p)
+    coef0[[0, 4]] = [1.0, -0.5]
+    thresh = rng.uniform(0.0, 1.0, size=p)
+    true_r = y - Xc @ coef0
+    offset = 0.37  # the residual is r + state[0]
+    r = true_r - offset
+    state = np.array([offset, r.sum()])
+
+    cast = {"data": S.data.astype(dtype), "x_mean": x_mean.astype(dtype),
+            "col_sum": col_sum.astype(dtype), "r": r.astype(dtype), "state": state.astype(dtype),
+            "coef": coef0.astype(dtype), "col_sq": col_sq.astype(dtype),
+            "thresh": thresh.astype(dtype)}
+    step = prox.cd_epoch_csc(cast["data"], S.indices, S.indptr, cast["x_mean"],
+                             cast["col_sum"], cast["r"], cast["state"], cast["coef"],
+                             cast["col_sq"], cast["thresh"])
+    r_dense, coef_dense = true_r.copy(), coef0.copy()
+    step_dense = prox.cd_epoch(Xc, r_dense, coef_dense, col_sq, thresh)
+
+    tol = 1e-12 if dtype == np.float64 else 1e-4
+    np.testing.assert_allclose(cast["coef"], coef_dense, rtol=tol, atol=tol)
+    np.testing.assert_allclose(cast["r"] + cast["state"][0], r_dense, rtol=tol, atol=tol)
+    np.testing.assert_allclose(cast["state"][1], cast["r"].astype(np.float64).sum(),
+                               rtol=tol, atol=tol * n)
+    np.testing.assert_allclose(step, step_dense, rtol=tol)
+    assert cast["coef"][2] == cast["coef"][5] == 0.0
+    assert np.count_nonzero(coef_dense) >= 2 and step_dense > 0
