@@ -34,7 +34,7 @@ PENALTIES = ["l0", "l1"]
 # gain is zero"; 0.6 and 3 make alpha * w_j >= 1 for most weights, the
 # regime where the SR-l1 rule gives no gain outside the support.
 ALPHAS = [0.0, 0.01, 0.05, 0.2, 0.6, 3.0]
-SEEDS = range(4)
+SEEDS = range(3)
 
 
 # ------------------------------------------------------------------ objective
