@@ -138,8 +138,8 @@ def _notes_gains(A, r, coef, support, *, loss, penalty, alpha, weights):
             else:
                 g = move - lw2
         else:  # lad, l1: append the row (lw, -lw x) to the 1-D LAD problem
-            r_ext, a_ext = np.append(r, -lw * x), np.append(a, lw)
-            g = r1 + lw * abs(x) - _lad_line_min(r_ext, a_ext) if lw > 0 else r1 - _lad_line_min(r, a)
+            r_ext, a_ext = (np.append(r, -lw * x), np.append(a, lw)) if lw > 0 else (r, a)
+            g = r1 + lw * abs(x) - _lad_line_min(r_ext, a_ext)
         gains[j] = max(g, 0.0)
     return gains
 
@@ -259,7 +259,7 @@ def _flagged_instance():
     authors' closed form gives it ||r|| (1 - cos(asin(0.9) - asin(|c_j|/||r||)))
     > 0, larger than every true gain."""
     A, y, r, coef, support, weights = _instance("sqrt_lasso", 0)
-    c, rn = A.T @ r, np.linalg.norm(r)
+    c = A.T @ r
     alpha = 0.05
     outside = np.flatnonzero(~support)
     j = outside[np.argmin(np.abs(c[outside]))]
