@@ -224,9 +224,10 @@ plt.show()
 #   low-degree terms.  In the first figure the three runs coincide for
 #   about 25 iterations, while the terms of degree at most 2 stand out of
 #   the residual, and part when the remaining correlations are small:
-#   OMP then stalls near ``3e-4`` while the weighted runs go on to ``6e-5``.  At ``m = 150`` the weighted l1 rule is ten
-#   times more accurate than even the *best* iterate of OMP, and at
-#   ``m = 200`` about as accurate, with fewer terms.
+#   OMP then stalls near ``3e-4`` while the weighted runs go on to
+#   ``6e-5``.  Over several sample sets (second figure), at ``m = 150`` the
+#   weighted l1 rule is ten times more accurate than even the *best*
+#   iterate of OMP, and at ``m = 200`` about as accurate, with fewer terms.
 # * **They stop by themselves.**  With ``alpha > 0`` the run ends when no
 #   function is worth its weight; OMP needs its number of iterations chosen
 #   (its last iterate is worse than its best one).
