@@ -230,7 +230,7 @@ plt.show()
 #   iterate of OMP, and at ``m = 200`` about as accurate, with fewer terms.
 # * **They stop by themselves.**  With ``alpha > 0`` the run ends when no
 #   function is worth its weight; OMP needs its number of iterations chosen
-#   (its last iterate is worse than its best one).
+#   (its last iterate is often worse than its best one).
 # * **``alpha`` sets the accuracy reached.**  A correlation below
 #   :math:`\alpha u_j / 2` (l1) or :math:`\sqrt{\alpha}\, u_j` (l0) is not
 #   worth a term, so ``alpha`` acts as an accuracy target: with 300 samples
