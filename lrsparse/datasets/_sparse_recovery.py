@@ -79,7 +79,8 @@ def make_sparse_recovery(
         of corrupted rows is rounded to the nearest integer.
     corruption_scale : float >= 0, default=100.0
         Standard deviation of the gross errors added to the corrupted
-        measurements (finite).
+        measurements (finite; a ``ValueError`` if ``y`` would overflow
+        float64).
     return_corruption : bool, default=False
         Whether to also return the boolean mask of the corrupted rows.
     random_state : int, RandomState instance or None, default=None
@@ -135,13 +136,18 @@ def make_sparse_recovery(
 
     g = rng.standard_normal(n_samples)
     g_norm = np.linalg.norm(g)
-    if noise > 0 and g_norm > 0:
-        y += (noise / g_norm) * g
-
     n_corrupted = int(round(corruption_fraction * n_samples))
     corrupted = np.zeros(n_samples, dtype=bool)
     corrupted[rng.choice(n_samples, size=n_corrupted, replace=False)] = True
-    y[corrupted] += corruption_scale * rng.standard_normal(n_corrupted)
+    with np.errstate(over="ignore", invalid="ignore"):  # checked below
+        if noise > 0 and g_norm > 0:
+            y += noise * (g / g_norm)
+        y[corrupted] += corruption_scale * rng.standard_normal(n_corrupted)
+    if not np.all(np.isfinite(y)):
+        raise ValueError(
+            "y overflows float64: lower noise (got {:.3g}) or corruption_scale "
+            "(got {:.3g}).".format(noise, corruption_scale)
+        )
     if return_corruption:
         return X, y, coef, corrupted
     return X, y, coef

@@ -82,6 +82,38 @@ def test_sparse_recovery_corruption_scale():
     np.testing.assert_array_equal(y0, clean)
 
 
+@pytest.mark.parametrize("factor", [1e-100, 1e-6, 1.0, 1e6, 1e100])
+def test_sparse_recovery_noise_scales(factor):
+    # noise and corruption_scale set the size of y - X coef exactly: the same
+    # seed with both multiplied by a factor gives the residual times that factor.
+    kwargs = dict(corruption_fraction=0.2, return_corruption=True, random_state=8)
+    X, y, coef, corrupted = make_sparse_recovery(30, 40, 3, noise=0.5, corruption_scale=7.0,
+                                                 **kwargs)
+    Xf, yf, coef_f, corrupted_f = make_sparse_recovery(
+        30, 40, 3, noise=0.5 * factor, corruption_scale=7.0 * factor, **kwargs)
+    np.testing.assert_array_equal(X, Xf)
+    np.testing.assert_array_equal(coef, coef_f)
+    np.testing.assert_array_equal(corrupted, corrupted_f)
+    residual, residual_f = y - X @ coef, yf - Xf @ coef_f
+    if factor <= 1e-6:  # below the rounding of X @ coef: subtract nothing
+        residual_f = yf - X @ coef
+        np.testing.assert_allclose(residual_f, factor * residual, rtol=1e-6,
+                                   atol=1e-15 * np.abs(X @ coef).max())
+    else:
+        np.testing.assert_allclose(residual_f, factor * residual, rtol=1e-9)
+
+
+def test_sparse_recovery_overflow_is_an_error():
+    with pytest.raises(ValueError, match="overflows float64"):
+        make_sparse_recovery(50, 10, 2, corruption_fraction=0.5, corruption_scale=1e308,
+                             random_state=0)
+    # A noise norm near the float64 limit is fine: g / ||g|| is formed first.
+    X, y, coef = make_sparse_recovery(50, 10, 2, noise=1e307, random_state=0)
+    e = y - X @ coef
+    assert np.all(np.isfinite(y))
+    assert np.linalg.norm(e / 1e307) == pytest.approx(1.0, rel=1e-12)
+
+
 def test_sparse_recovery_support_is_uniform():
     # Over many seeds every feature is in the support about equally often.
     hits = np.zeros(20)
