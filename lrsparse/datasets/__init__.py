@@ -1,5 +1,8 @@
 """Data generators with known ground truth (``make_*``) and loaders (``load_*``).
 
+Also ``hyperbolic_cross`` and ``polynomial_design``, the building blocks of
+sparse polynomial approximation designs (tensor Legendre / Chebyshev bases).
+
 Every ``make_*`` function returns the data and its ground truth and takes a
 ``random_state``; tests, examples, the demo and the benchmarks use them.
 """

@@ -32,6 +32,7 @@ class LinearPredictMixin:
         X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=np.float64, reset=False)
         return np.asarray(X @ self.coef_).ravel() + self.intercept_
 
+
 LOSSES = ("lasso", "sqrt_lasso", "lad")
 
 

@@ -58,6 +58,12 @@ _IPM_PRECISION = 1e-9
 _SQRT_PATIENCE = 200
 # Iterates per Anderson extrapolation of coordinate descent.
 _ANDERSON = 5
+# Feature-sign steps per exact-support attempt of the LASSO.
+_FEATURE_SIGN_STEPS = 20
+# Continuation of the LASSO from alpha_max: steps per decade of alpha, and
+# the relative gap of the intermediate solves.
+_CONTINUATION_PER_DECADE = 3
+_CONTINUATION_TOL = 1e-3
 
 
 # --------------------------------------------------------------------------- #
@@ -109,6 +115,12 @@ class _Design:
             return (self.X.T @ r_true) / self.sx - self.mean * r_true.sum()
         return self.X.T @ r_true
 
+    def columns(self, S):
+        """The centred columns ``S`` as a dense (n, |S|) array."""
+        if self.sparse:
+            return self.X[:, S].toarray() / self.sx - self.mean[S]
+        return self.X[:, S]
+
     def epoch(self, r, coef, thresh):
         if self.sparse:
             return self._epoch(self.data, self.indices, self.indptr, self.mean, self.col_sum,
@@ -138,6 +150,7 @@ def _cd(design, y, lam, coef, sqrt_loss, tol, max_iter):
         return loss + float(lam @ np.abs(c))
 
     history = []
+    last_support = None
     rel_gap = np.inf
     n_iter = 0
     for n_iter in range(1, max_iter + 1):
@@ -150,12 +163,21 @@ def _cd(design, y, lam, coef, sqrt_loss, tol, max_iter):
         if len(history) == _ANDERSON + 1:
             extrapolated = _anderson(history)
             history.clear()
-            if extrapolated is not None:
-                r_new = design.residual(y, extrapolated)
-                if objective(design.true_residual(r_new), extrapolated) < \
-                        objective(design.true_residual(design.residual(y, coef)), coef):
-                    coef[:] = extrapolated
-                r = design.residual(y, coef)
+            current = objective(design.true_residual(design.residual(y, coef)), coef)
+            candidates = [extrapolated]
+            support = coef != 0
+            if not sqrt_loss and np.array_equal(support, last_support):
+                # the support has settled: solve for the values directly
+                candidates.append(_support_newton(design, y, lam, coef))
+            last_support = support
+            for candidate in candidates:
+                if candidate is None:
+                    continue
+                value = objective(design.true_residual(design.residual(y, candidate)), candidate)
+                if value < current:
+                    coef[:] = candidate
+                    current = value
+            r = design.residual(y, coef)
         rt = design.true_residual(r)
         g = np.abs(design.corr(rt))
         pen = float(lam @ np.abs(coef))
@@ -174,6 +196,66 @@ def _cd(design, y, lam, coef, sqrt_loss, tol, max_iter):
         if rel_gap <= tol:
             break
     return coef, n_iter, rel_gap
+
+
+def _support_newton(design, y, lam, coef):
+    """Feature-sign steps (Lee, Battle, Raina & Ng 2007) on the current support, or None.
+
+    On the support ``S`` with signs ``s`` the LASSO's optimality conditions
+    are the linear system ``X_S^T X_S c_S = X_S^T y - lam_S s``.  Its
+    solution is the optimum when its signs agree with ``s``; otherwise the
+    best point of the segment towards it (among the points where a
+    coefficient changes sign) is taken, that coefficient leaves the support
+    and the step repeats.  The objective never increases.  Once coordinate
+    descent has found the support, this replaces its crawl towards the
+    values in ill-conditioned problems (small ``alpha``, more features than
+    samples, gross errors in ``y``).
+    """
+    x = coef.copy()
+    for _ in range(_FEATURE_SIGN_STEPS):
+        S = np.flatnonzero(x)
+        if S.size == 0:
+            break
+        B = design.columns(S)
+        if S.size > design.n:
+            # More coefficients than samples: along a null vector v of X_S the
+            # fit does not move and the penalty is linear, so stepping (downhill)
+            # until a coefficient reaches zero shrinks the support for free.
+            v = np.linalg.svd(B, full_matrices=True)[2][-1]
+            if lam[S] @ (np.sign(x[S]) * v) > 0:
+                v = -v
+            shrink = x[S] * v < 0
+            if not np.any(shrink):
+                break
+            t = np.min(-x[S][shrink] / v[shrink])
+            z = x[S] + t * v
+            z[np.isclose(np.where(shrink, -x[S] / np.where(shrink, v, 1.0), np.inf), t,
+                         rtol=1e-12, atol=0.0)] = 0.0
+            x[S] = z
+            continue
+        xS, sign, lS = x[S], np.sign(x[S]), lam[S]
+        try:
+            F = cho_factor(B.T @ B, lower=True, check_finite=False)
+        except LinAlgError:
+            break
+        d = cho_solve(F, B.T @ y - lS * sign) - xS
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cross = -xS / d
+        ts = np.append(np.unique(cross[(cross > 0) & (cross < 1)]), 1.0)
+
+        # the objective along the segment, at every candidate at once
+        r0, Bd = y - B @ xS, B @ d
+        values = (0.5 * float(r0 @ r0) - ts * float(r0 @ Bd) + 0.5 * ts ** 2 * float(Bd @ Bd)
+                  + np.abs(xS[None, :] + ts[:, None] * d[None, :]) @ lS)
+        best = int(np.argmin(values))
+        t = ts[best]
+        z = xS + t * d
+        if t < 1.0:  # the coefficient(s) reaching zero at t leave the support
+            z[np.isclose(cross, t, rtol=1e-12, atol=0.0)] = 0.0
+        x[S] = z
+        if t == 1.0:
+            break
+    return None if np.array_equal(x, coef) else x
 
 
 def _anderson(history):
@@ -257,7 +339,7 @@ def _lad_ipm(B, y, mu, fit_intercept, tol, max_iter):
             return 1.0
         return min(1.0, float(np.min(-x[neg] / dx[neg])))
 
-    best = (np.inf, beta, a1)
+    best = (np.inf, beta, a1, a2)
     n_iter = 0
     for n_iter in range(1, max_iter + 1):
         res1 = y - A1 @ beta
@@ -268,7 +350,7 @@ def _lad_ipm(B, y, mu, fit_intercept, tol, max_iter):
         dual = float(y @ d) / max(1.0, viol)
         rel_gap = (primal - dual) / max(abs(primal), _TINY)
         if rel_gap < best[0]:
-            best = (rel_gap, beta, a1)
+            best = (rel_gap, beta, a1, a2)
         elif rel_gap > 100.0 * max(best[0], _TINY):
             break  # past float64's reach: rounding now drives the iterates
         if rel_gap <= tol:
@@ -314,10 +396,59 @@ def _lad_ipm(B, y, mu, fit_intercept, tol, max_iter):
         s1, s2 = s1 - ap * da1, s2 - ap * da2
         beta = beta + ad * dbeta
         z1, z2, w1, w2 = z1 + ad * dz1, z2 + ad * dz2, w1 + ad * dw1, w2 + ad * dw2
-    rel_gap, beta, a1 = best
+    rel_gap, beta, a1, a2 = best
+    d1 = 2.0 * a1 - 1.0
+    if rel_gap > 0.0:
+        vertex = _purify(A1, y, pen, mp, a1, a2)
+        if vertex is not None:
+            vbeta, vd1 = vertex
+            v_primal = float(np.abs(y - A1 @ vbeta).sum() + mp @ np.abs(vbeta[pen]))
+            v_gap = (v_primal - float(y @ vd1)) / max(abs(v_primal), _TINY)
+            if v_gap < rel_gap:
+                rel_gap, beta, d1 = max(v_gap, 0.0), vbeta, vd1
     intercept = float(beta[-1]) if fit_intercept else 0.0
     coef = beta[:k] if fit_intercept else beta
-    return coef, intercept, 2.0 * a1 - 1.0, n_iter, rel_gap
+    return coef, intercept, d1, n_iter, rel_gap
+
+
+def _purify(A1, y, pen, mp, a1, a2):
+    """The optimal vertex next to an interior-point iterate, with its dual; or None.
+
+    At a vertex of the LAD linear program ``k`` of the rows of the augmented
+    design (data rows ``a_i``, penalty rows ``mu_j e_j``) are fitted
+    exactly; they are the rows whose dual variable ``a`` is furthest from
+    its bounds 0 and 1.  Solving for ``beta`` on them, and for their duals
+    from ``B~^T d = 0`` with the other duals at ``sign(residual)``, gives an
+    exact primal-dual pair when the duals are within ``[-1, 1]``: the
+    rounding error of the interior-point method is gone (it is the
+    purification step of Megiddo 1991 / Bixby & Saltzberg's crossover, done
+    by one square solve).
+    """
+    n, k = A1.shape
+    npen = pen.size
+    rows = np.zeros((n + npen, k))
+    rows[:n] = A1
+    rows[n + np.arange(npen), pen] = mp
+    target = np.concatenate([y, np.zeros(npen)])
+    centrality = np.minimum(np.concatenate([a1, a2]), 1.0 - np.concatenate([a1, a2]))
+    if centrality.size < k:
+        return None
+    basic = np.argsort(-centrality, kind="stable")[:k]
+    nonbasic = np.setdiff1d(np.arange(n + npen), basic)
+    try:
+        beta = np.linalg.solve(rows[basic], target[basic])
+        residual = target[nonbasic] - rows[nonbasic] @ beta
+        a_all = np.concatenate([a1, a2])[nonbasic]
+        d_n = np.where(residual > 0, 1.0, np.where(residual < 0, -1.0, 2.0 * a_all - 1.0))
+        d_b = np.linalg.solve(rows[basic].T, -(rows[nonbasic].T @ d_n))
+    except np.linalg.LinAlgError:
+        return None
+    if not np.all(np.isfinite(beta)) or np.max(np.abs(d_b), initial=0.0) > 1.0 + 1e-9:
+        return None
+    d = np.empty(n + npen)
+    d[basic] = np.clip(d_b, -1.0, 1.0)
+    d[nonbasic] = d_n
+    return beta, d[:n]
 
 
 def _lad_lasso(X, y, mu, fit_intercept, coef_init, tol, max_iter, return_dual=False):
@@ -411,7 +542,21 @@ def _solve(X, y, alpha, loss, w, fit_intercept, coef_init, tol, max_iter):
         sqrt_loss = loss == "sqrt_lasso"
         lam = (np.sqrt(n) if sqrt_loss else n) * alpha_s * w
         first = min(max_iter, _SQRT_PATIENCE) if sqrt_loss else max_iter
-        coef, n_iter, gap = _cd(design, yc, lam, coef, sqrt_loss, tol, first)
+        n_iter = 0
+        if not sqrt_loss and coef_init is None:
+            # Continuation from alpha_max (glmnet's strategy): the support grows
+            # gradually, coordinate descent never fills every coordinate first,
+            # and the feature-sign steps apply from the start.
+            ratio = float(np.max(np.abs(design.corr(yc)) / lam)) if p else 0.0
+            n_steps = int(np.ceil(_CONTINUATION_PER_DECADE * np.log10(max(ratio, 1.0))))
+            for k in range(1, n_steps):
+                if n_iter >= max_iter - 1:
+                    break  # max_iter counts every pass; the last ones are the target's
+                coef, it, _ = _cd(design, yc, lam * ratio ** (1.0 - k / n_steps), coef, False,
+                                  max(tol, _CONTINUATION_TOL), max_iter - 1 - n_iter)
+                n_iter += it
+        coef, it, gap = _cd(design, yc, lam, coef, sqrt_loss, tol, first - n_iter)
+        n_iter += it
         intercept = y_mean - float(design.mean @ coef) if fit_intercept else 0.0
         if sqrt_loss and gap > tol:
             # slow coordinate descent: the fit may interpolate (||r|| = 0 at the optimum)
@@ -794,4 +939,3 @@ class LADLasso(_BaseWeightedLasso):
                  max_iter=100, warm_start=False):
         super().__init__(alpha, weights=weights, fit_intercept=fit_intercept, tol=tol,
                          max_iter=max_iter, warm_start=warm_start)
-

@@ -41,9 +41,11 @@ _PENALTIES = ("l0", "l1")
 _DEPENDENCE_RTOL = 1e-12
 # The residual has vanished when its norm is below this fraction of ||y||.
 _RESIDUAL_RTOL = 1e-13
-# Gains below this fraction of the initial loss are rounding errors (a
-# residual already orthogonal to every column), never a reason to select.
-_GAIN_RTOL = 1e-12
+# Gains below (n eps)**power times the initial loss are rounding errors (a
+# residual already orthogonal to every column), never a reason to select:
+# the squared loss's gains are squares of correlations (power 2), the root
+# and absolute losses' are in the units of the residual (power 1).
+_EPS = float(np.finfo(np.float64).eps)
 # The LAD refit's relative duality gap (an exact linear program up to rounding).
 _LAD_TOL = 1e-12
 _LAD_MAX_ITER = 200
@@ -182,6 +184,7 @@ def _womp(X, y, loss, penalty, alpha, w, n_nonzero, tol, fit_intercept):
             return out
         return columnwise_lad_min(Xf, r, shift, col_scale, a0, r0)[1]
 
+    gain_floor = (n * _EPS) ** (2 if loss == "lasso" else 1)
     n_iter = 0
     if loss0 > 0.0:
         for _ in range(n_nonzero):
@@ -189,7 +192,7 @@ def _womp(X, y, loss, penalty, alpha, w, n_nonzero, tol, fit_intercept):
             gains = _gains(loss, penalty, alpha_s, w, c, r, coef_s, in_support, lad_columns)
             gains[~nonzero] = -np.inf  # a zero column is never selected
             j = int(np.argmax(gains))
-            if not gains[j] > max(tol, _GAIN_RTOL) * loss0 or in_support[j]:
+            if not gains[j] > max(tol, gain_floor) * loss0 or in_support[j]:
                 break
             k = len(support)
             a = unit_column(j)
@@ -237,15 +240,15 @@ def weighted_omp(X, y, *, loss="lasso", penalty="l0", alpha=0.0, weights=None,
     r"""Loss-based weighted orthogonal matching pursuit on arrays.
 
     Greedy sparse regression: with the columns of ``X`` normalised to unit
-    l2 norm (centred first when ``fit_intercept``), each iteration adds the column whose one-coordinate move
-    lowers ``G(z) = L(A z - y) + alpha * P_w(z)`` most and refits on the
-    selected columns (least squares for ``"lasso"`` and ``"sqrt_lasso"``, by
-    a Cholesky factor grown one column per iteration; least absolute
-    deviations, an exact linear program, for ``"lad"``).  ``L`` is
-    ``||.||_2^2``, ``||.||_2`` or ``||.||_1``; ``P_w`` is ``sum_{z_j != 0}
-    w_j^2`` (``"l0"``) or ``sum_j w_j |z_j|`` (``"l1"``).  With ``alpha=0``
-    and unit weights, ``"lasso"`` (either penalty) and ``"sqrt_lasso"``-l0
-    are standard OMP.
+    l2 norm (centred first when ``fit_intercept``), each iteration adds the
+    column whose one-coordinate move lowers ``G(z) = L(A z - y) + alpha *
+    P_w(z)`` most and refits on the selected columns (least squares for
+    ``"lasso"`` and ``"sqrt_lasso"``, by a Cholesky factor grown one column
+    per iteration; least absolute deviations, an exact linear program, for
+    ``"lad"``).  ``L`` is ``||.||_2^2``, ``||.||_2`` or ``||.||_1``; ``P_w``
+    is ``sum_{z_j != 0} w_j^2`` (``"l0"``) or ``sum_j w_j |z_j|``
+    (``"l1"``).  With ``alpha=0`` and unit weights, ``"lasso"`` (either
+    penalty) and ``"sqrt_lasso"``-l0 are standard OMP.
 
     Parameters
     ----------
