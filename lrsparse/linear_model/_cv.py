@@ -186,7 +186,7 @@ def _path(X, y, alphas, *, loss, weights, fit_intercept, tol, max_iter,
         coef, intercept, n_iter, gap = _solve(X, y, float(alpha), loss, weights, fit_intercept,
                                               coef, tol, max_iter)
         if gap > tol:
-            _warn(name, n_iter, gap, tol)
+            _warn(name, n_iter, gap, tol, loss)
         coefs[:, k] = coef
         intercepts[k] = intercept
         n_iters[k] = n_iter

@@ -50,7 +50,7 @@ _SIGMA_FLOOR = 1e-12
 # Interior-point method: fraction of the step to the boundary, and the
 # size of the first working set of the LAD-LASSO.
 _STEP_FRACTION = 0.99995
-_WORKING_SET_MIN = 16
+_WORKING_SET_MIN = 32
 # The relative accuracy an interior-point solution reaches in float64.
 _IPM_PRECISION = 1e-9
 # Coordinate-descent passes of the square-root LASSO before the interpolation
@@ -288,118 +288,88 @@ def _lad_ipm(B, y, mu, fit_intercept, tol, max_iter):
     Frisch-Newton method of Portnoy & Koenker 1997) from the feasible start
     ``a = 1/2``; ``c`` (and ``b``) are its multipliers.  Stops when the
     relative gap between the primal objective at ``c`` and the dual value
-    ``y^T (2 a - 1)`` is at most ``tol``.
+    ``y^T (2 a - 1)`` is at most ``tol``; the last iterate is then purified
+    to the optimal vertex next to it (:func:`_purify`).
 
     Returns ``coef, intercept, d (n,) the dual point 2 a - 1, n_iter, rel_gap``.
     """
     n, k = B.shape
     A1 = np.hstack([B, np.ones((n, 1))]) if fit_intercept else np.asarray(B)
-    k1 = A1.shape[1]
     mu1 = np.append(mu, 0.0) if fit_intercept else np.asarray(mu, dtype=np.float64)
     pen = np.flatnonzero(mu1 > 0)
     mp = mu1[pen]
     npen = pen.size
-    half = 0.5 * A1.sum(axis=0)
-    half[pen] += 0.5 * mp
+    yt = np.concatenate([y, np.zeros(npen)])  # the augmented response
 
-    def At(v1, v2):
-        out = A1.T @ v1
-        out[pen] += mp * v2
+    def rows(beta):  # B~ beta
+        return np.concatenate([A1 @ beta, mp * beta[pen]])
+
+    def rows_t(v):  # B~^T v
+        out = A1.T @ v[:n]
+        out[pen] += mp * v[n:]
         return out
 
-    def normal(q1, q2):
-        M = (A1.T * q1) @ A1
-        M[pen, pen] += mp * mp * q2
-        return M
-
-    def factor(M):
-        scale = max(float(np.max(np.abs(np.diag(M)))), _TINY)
-        ridge = 0.0
-        for _ in range(8):
-            try:
-                return cho_factor(M + ridge * np.eye(k1), lower=True, check_finite=False)
-            except LinAlgError:
-                ridge = 1e-14 * scale if ridge == 0.0 else 100.0 * ridge
-        raise LinAlgError("the interior-point normal equations are singular")
-
+    half = 0.5 * rows_t(np.ones(n + npen))
     # start: a = s = 1/2 (feasible); beta = ridge-regularised least squares
-    a1, a2 = np.full(n, 0.5), np.full(npen, 0.5)
-    s1, s2 = a1.copy(), a2.copy()
-    beta = cho_solve(factor(normal(np.ones(n), np.ones(npen))), A1.T @ y)
-    r1 = y - A1 @ beta
-    r2 = -mp * beta[pen]
-    delta = max(float(np.mean(np.abs(np.concatenate([r1, r2])))), 1e-12 * max(1.0, np.abs(y).max()))
-    w1, z1 = np.maximum(r1, 0) + delta, np.maximum(-r1, 0) + delta
-    w2, z2 = np.maximum(r2, 0) + delta, np.maximum(-r2, 0) + delta
+    a = np.full(n + npen, 0.5)
+    s = a.copy()
+    beta = _NormalSolver(A1, pen, mp, np.ones(n + npen)).solve(A1.T @ y)
+    r = yt - rows(beta)
+    delta = max(float(np.mean(np.abs(r))), 1e-12 * max(1.0, float(np.abs(y).max())))
+    w, z = np.maximum(r, 0) + delta, np.maximum(-r, 0) + delta
     n_tot = 2 * (n + npen)
 
     def max_step(x, dx):
         neg = dx < 0
-        if not np.any(neg):
-            return 1.0
-        return min(1.0, float(np.min(-x[neg] / dx[neg])))
+        return min(1.0, float(np.min(-x[neg] / dx[neg]))) if np.any(neg) else 1.0
 
-    best = (np.inf, beta, a1, a2)
+    best = (np.inf, beta, a)
     n_iter = 0
     for n_iter in range(1, max_iter + 1):
-        res1 = y - A1 @ beta
-        primal = float(np.abs(res1).sum() + mp @ np.abs(beta[pen]))
-        d = 2.0 * a1 - 1.0
+        res = yt - rows(beta)
+        primal = float(np.abs(res).sum())
+        d = 2.0 * a - 1.0
         # the dual value at d scaled into |B_j^T d| <= mu_j (rounding drifts it out)
-        viol = float(np.max(np.abs(A1[:, pen].T @ d) / mp)) if npen else 0.0
-        dual = float(y @ d) / max(1.0, viol)
+        viol = float(np.max(np.abs(A1[:, pen].T @ d[:n]) / mp)) if npen else 0.0
+        dual = float(y @ d[:n]) / max(1.0, viol)
         rel_gap = (primal - dual) / max(abs(primal), _TINY)
         if rel_gap < best[0]:
-            best = (rel_gap, beta, a1, a2)
+            best = (rel_gap, beta, a)
         elif rel_gap > 100.0 * max(best[0], _TINY):
             break  # past float64's reach: rounding now drives the iterates
         if rel_gap <= tol:
             n_iter -= 1
             break
-        q1 = 1.0 / (z1 / a1 + w1 / s1)
-        q2 = 1.0 / (z2 / a2 + w2 / s2)
-        F = factor(normal(q1, q2))
-        rp = half - At(a1, a2)
-        rd1 = -res1 + w1 - z1          # B~ beta + w - z - y~ (data rows)
-        rd2 = mp * beta[pen] + w2 - z2  # (penalty rows)
+        q = 1.0 / (z / a + w / s)
+        solver = _NormalSolver(A1, pen, mp, q)
+        rp = half - rows_t(a)
+        rd = -res + w - z  # B~ beta + w - z - y~
 
-        def direction(c11, c12, c21, c22):
-            rho1 = -rd1 - c21 / s1 + c11 / a1
-            rho2 = -rd2 - c22 / s2 + c12 / a2
-            dbeta = cho_solve(F, At(q1 * rho1, q2 * rho2) - rp)
-            da1 = q1 * (rho1 - A1 @ dbeta)
-            da2 = q2 * (rho2 - mp * dbeta[pen])
-            dz1, dz2 = (c11 - z1 * da1) / a1, (c12 - z2 * da2) / a2
-            dw1, dw2 = (c21 + w1 * da1) / s1, (c22 + w2 * da2) / s2
-            return dbeta, da1, da2, dz1, dz2, dw1, dw2
+        def direction(c1, c2):
+            rho = -rd - c2 / s + c1 / a
+            dbeta = solver.solve(rows_t(q * rho) - rp)
+            da = q * (rho - rows(dbeta))
+            return dbeta, da, (c1 - z * da) / a, (c2 + w * da) / s
 
-        def steps(d):
-            _, da1, da2, dz1, dz2, dw1, dw2 = d
-            ap = min(max_step(a1, da1), max_step(a2, da2),
-                     max_step(s1, -da1), max_step(s2, -da2))
-            ad = min(max_step(z1, dz1), max_step(z2, dz2), max_step(w1, dw1), max_step(w2, dw2))
-            return ap, ad
+        def steps(da, dz, dw):
+            return (min(max_step(a, da), max_step(s, -da)),
+                    min(max_step(z, dz), max_step(w, dw)))
 
-        mu_c = (a1 @ z1 + a2 @ z2 + s1 @ w1 + s2 @ w2) / n_tot
-        aff = direction(-a1 * z1, -a2 * z2, -s1 * w1, -s2 * w2)
-        ap, ad = steps(aff)
-        _, da1, da2, dz1, dz2, dw1, dw2 = aff
-        mu_aff = ((a1 + ap * da1) @ (z1 + ad * dz1) + (a2 + ap * da2) @ (z2 + ad * dz2)
-                  + (s1 - ap * da1) @ (w1 + ad * dw1) + (s2 - ap * da2) @ (w2 + ad * dw2)) / n_tot
+        mu_c = (a @ z + s @ w) / n_tot
+        _, da, dz, dw = direction(-a * z, -s * w)
+        ap, ad = steps(da, dz, dw)
+        mu_aff = ((a + ap * da) @ (z + ad * dz) + (s - ap * da) @ (w + ad * dw)) / n_tot
         sig_mu = (mu_aff / mu_c) ** 3 * mu_c
-        d = direction(sig_mu - a1 * z1 - da1 * dz1, sig_mu - a2 * z2 - da2 * dz2,
-                      sig_mu - s1 * w1 + da1 * dw1, sig_mu - s2 * w2 + da2 * dw2)
-        ap, ad = steps(d)
+        dbeta, da, dz, dw = direction(sig_mu - a * z - da * dz, sig_mu - s * w + da * dw)
+        ap, ad = steps(da, dz, dw)
         ap, ad = _STEP_FRACTION * ap, _STEP_FRACTION * ad
-        dbeta, da1, da2, dz1, dz2, dw1, dw2 = d
-        a1, a2 = a1 + ap * da1, a2 + ap * da2
-        s1, s2 = s1 - ap * da1, s2 - ap * da2
+        a, s = a + ap * da, s - ap * da
         beta = beta + ad * dbeta
-        z1, z2, w1, w2 = z1 + ad * dz1, z2 + ad * dz2, w1 + ad * dw1, w2 + ad * dw2
-    rel_gap, beta, a1, a2 = best
-    d1 = 2.0 * a1 - 1.0
+        z, w = z + ad * dz, w + ad * dw
+    rel_gap, beta, a = best
+    d1 = 2.0 * a[:n] - 1.0
     if rel_gap > 0.0:
-        vertex = _purify(A1, y, pen, mp, a1, a2)
+        vertex = _purify(A1, y, pen, mp, a[:n], a[n:])
         if vertex is not None:
             vbeta, vd1 = vertex
             v_primal = float(np.abs(y - A1 @ vbeta).sum() + mp @ np.abs(vbeta[pen]))
@@ -409,6 +379,35 @@ def _lad_ipm(B, y, mu, fit_intercept, tol, max_iter):
     intercept = float(beta[-1]) if fit_intercept else 0.0
     coef = beta[:k] if fit_intercept else beta
     return coef, intercept, d1, n_iter, rel_gap
+
+
+class _NormalSolver:
+    """Solves the interior point's normal equations ``(A^T Q1 A + D) x = b``.
+
+    ``Q1 = diag(q[:n])`` weighs the data rows and ``D`` holds ``mu_j^2 q`` of
+    the penalty rows on the penalised columns.  (The ``n x n`` Woodbury form
+    was tried for wide working sets: its cancellation between the huge and
+    tiny entries of ``D^-1`` near the optimum stalled the method at a gap of
+    about 1e-6, so the ``k x k`` system is always factored.)
+    """
+
+    def __init__(self, A, pen, mp, q):
+        n = A.shape[0]
+        M = (A.T * q[:n]) @ A
+        M[pen, pen] += mp * mp * q[n:]
+        scale = max(float(np.max(np.abs(np.diag(M)))), _TINY)
+        ridge = 0.0
+        for _ in range(8):
+            try:
+                self.F = cho_factor(M + ridge * np.eye(M.shape[0]), lower=True,
+                                    check_finite=False)
+                return
+            except LinAlgError:
+                ridge = 1e-14 * scale if ridge == 0.0 else 100.0 * ridge
+        raise LinAlgError("the interior-point normal equations are singular")
+
+    def solve(self, b):
+        return cho_solve(self.F, b)
 
 
 def _purify(A1, y, pen, mp, a1, a2):
@@ -699,7 +698,7 @@ def weighted_lasso(X, y, alpha, *, loss="lasso", weights=None, fit_intercept=Tru
     coef, intercept, n_iter, gap = _solve(X, y, alpha, loss, w, bool(fit_intercept), coef_init,
                                           tol, max_iter)
     if gap > tol:
-        _warn("weighted_lasso", n_iter, gap, tol)
+        _warn("weighted_lasso", n_iter, gap, tol, loss)
     if return_n_iter:
         return coef, intercept, n_iter
     return coef, intercept
@@ -714,8 +713,13 @@ def _check_coef_init(coef_init, p):
     return c
 
 
-def _warn(name, n_iter, gap, tol):
-    warn_not_converged(name, n_iter, gap, tol, what="relative duality gap")
+def _warn(name, n_iter, gap, tol, loss="lasso"):
+    hint = None
+    if loss == "lad":
+        hint = ("(LAD: n_iter counts interior-point iterations over all working sets; "
+                "max_iter limits each solve, and a relative gap below about 1e-9 is beyond "
+                "float64 for the interior-point method.)")
+    warn_not_converged(name, n_iter, gap, tol, what="relative duality gap", hint=hint)
 
 
 # --------------------------------------------------------------------------- #
@@ -770,7 +774,7 @@ class _BaseWeightedLasso(LinearPredictMixin, RegressorMixin, BaseEstimator):
                                               self.fit_intercept, coef_init, float(self.tol),
                                               self.max_iter)
         if gap > self.tol:
-            _warn(type(self).__name__, n_iter, gap, self.tol)
+            _warn(type(self).__name__, n_iter, gap, self.tol, self._loss)
         self.coef_ = coef
         self.intercept_ = intercept
         self.n_iter_ = n_iter
