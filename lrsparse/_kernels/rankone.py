@@ -69,13 +69,55 @@ def cholesky_solve(L, k, b):
 
 
 @jit
+def _select_weighted_median(vals, wts, n, half):
+    """The lower weighted median of ``vals[:n]`` by quickselect; reorders both arrays.
+
+    Three-way partitions around a median-of-three pivot, keeping the side
+    where the cumulative weight reaches ``half``: ``O(n)`` expected instead
+    of the ``O(n log n)`` of a sort.
+    """
+    lo, hi = 0, n - 1
+    below = 0.0  # weight of the values known to be smaller than vals[lo:hi+1]
+    while lo < hi:
+        a, b, c = vals[lo], vals[(lo + hi) // 2], vals[hi]
+        pivot = max(min(a, b), min(max(a, b), c))
+        # Dutch-flag partition: [lo, lt) < pivot, [lt, i) == pivot, (gt, hi] > pivot
+        lt, i, gt = lo, lo, hi
+        w_less, w_equal = 0.0, 0.0
+        while i <= gt:
+            v = vals[i]
+            if v < pivot:
+                vals[i], vals[lt] = vals[lt], vals[i]
+                wts[i], wts[lt] = wts[lt], wts[i]
+                w_less += wts[lt]
+                lt += 1
+                i += 1
+            elif v > pivot:
+                vals[i], vals[gt] = vals[gt], vals[i]
+                wts[i], wts[gt] = wts[gt], wts[i]
+                gt -= 1
+            else:
+                w_equal += wts[i]
+                i += 1
+        if below + w_less >= half:
+            hi = lt - 1
+        elif below + w_less + w_equal >= half:
+            return pivot
+        else:
+            below += w_less + w_equal
+            lo = gt + 1
+    return vals[lo]
+
+
+@jit
 def weighted_median(values, weights):
     """A minimiser of ``sum_i weights_i |values_i - t|`` (``weights >= 0``).
 
     The lower weighted median: the smallest ``values_i`` at which the
     cumulative weight (in sorted order) reaches half the total.  Every point
     between it and the upper weighted median is also a minimiser.  Returns 0
-    when the total weight is 0 (every ``t`` is then a minimiser).
+    when the total weight is 0 (every ``t`` is then a minimiser).  Found by
+    quickselect in ``O(n)`` expected time; the inputs are not modified.
     """
     n = values.shape[0]
     total = 0.0
@@ -83,14 +125,9 @@ def weighted_median(values, weights):
         total += weights[i]
     if n == 0 or not total > 0.0:
         return values.dtype.type(0.0)
-    order = np.argsort(values)
-    half = 0.5 * total
-    acc = 0.0
-    for i in range(n):
-        acc += weights[order[i]]
-        if acc >= half:
-            return values[order[i]]
-    return values[order[n - 1]]
+    vals = values.copy()
+    wts = weights.copy()
+    return _select_weighted_median(vals, wts, n, 0.5 * total)
 
 
 @jit
