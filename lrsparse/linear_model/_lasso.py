@@ -62,7 +62,7 @@ _ANDERSON = 5
 _FEATURE_SIGN_STEPS = 20
 # Continuation of the LASSO from alpha_max: steps per decade of alpha, and
 # the relative gap of the intermediate solves.
-_CONTINUATION_PER_DECADE = 3
+_CONTINUATION_PER_DECADE = 1
 _CONTINUATION_TOL = 1e-3
 
 
@@ -221,7 +221,7 @@ def _support_newton(design, y, lam, coef):
             # More coefficients than samples: along a null vector v of X_S the
             # fit does not move and the penalty is linear, so stepping (downhill)
             # until a coefficient reaches zero shrinks the support for free.
-            v = np.linalg.svd(B, full_matrices=True)[2][-1]
+            v = _null_vector(B)
             if lam[S] @ (np.sign(x[S]) * v) > 0:
                 v = -v
             shrink = x[S] * v < 0
@@ -256,6 +256,25 @@ def _support_newton(design, y, lam, coef):
         if t == 1.0:
             break
     return None if np.array_equal(x, coef) else x
+
+
+def _null_vector(B):
+    """A vector ``v`` with ``B v = 0`` for a wide ``B`` (n < k columns).
+
+    ``[-B_1^{-1} b; 1]`` with ``B_1`` the first ``n`` columns and ``b`` the
+    next one: one LU solve, where an SVD would cost ten times more; the SVD
+    is the fallback when ``B_1`` is singular.
+    """
+    n = B.shape[0]
+    v = np.zeros(B.shape[1])
+    try:
+        v[:n] = np.linalg.solve(B[:, :n], -B[:, n])
+        v[n] = 1.0
+        if np.all(np.isfinite(v)):
+            return v
+    except np.linalg.LinAlgError:
+        pass
+    return np.linalg.svd(B, full_matrices=True)[2][-1]
 
 
 def _anderson(history):
