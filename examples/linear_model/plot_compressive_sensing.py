@@ -93,8 +93,8 @@ greedy = {
 # whose solution is zero: ``alpha = 0.003 alpha_max``, a light penalty for
 # this tiny noise.  The LAD-LASSO's ``alpha`` does not depend on the scale
 # of ``y`` (the loss and the penalty both grow linearly with it): we take
-# the paper's order of magnitude, :math:`\lambda = 1.5`, i.e.
-# ``alpha = 1.5 / n``.
+# the paper's order of magnitude, :math:`\lambda = 1.8`, i.e.
+# ``alpha = 1.8 / n``.
 
 
 def convex_estimators(X, y):
@@ -102,7 +102,7 @@ def convex_estimators(X, y):
     return {
         "WeightedLasso": WeightedLasso(alpha=0.003 * alpha_max, fit_intercept=False,
                                        max_iter=10_000),
-        "LADLasso": LADLasso(alpha=1.5 / len(y), fit_intercept=False),
+        "LADLasso": LADLasso(alpha=1.8 / len(y), fit_intercept=False),
     }
 
 
@@ -160,7 +160,7 @@ fig.suptitle("True and recovered coefficients (relative error in the legend)")
 # Recovery rate against the number of measurements
 # ------------------------------------------------
 #
-# A single draw proves little.  Over 10 random problems for each number of
+# A single draw proves little.  Over 8 random problems for each number of
 # measurements ``m``, we count how often OMP and LAD-OMP find the support
 # exactly, with 10% of the measurements corrupted, and OMP also without
 # corruption for reference.  OMP fails at every ``m`` once measurements are
@@ -171,8 +171,8 @@ fig.suptitle("True and recovered coefficients (relative error in the legend)")
 # squares), then succeeds.  ``python -m benchmarks sparse_recovery`` runs
 # the full comparison: all six selection rules, 30 trials, with and without
 # corruption.
-m_values = (40, 60, 80, 100, 120)
-trials = 10
+m_values = (40, 60, 80, 120)
+trials = 8
 curves = {
     "OMP, no corruption": (greedy["OMP (scikit-learn)"], 0.0),
     "OMP, 10% corrupted": (greedy["OMP (scikit-learn)"], 0.1),
