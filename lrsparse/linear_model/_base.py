@@ -107,6 +107,9 @@ def column_stats(X, center, sx):
             sq = np.maximum(sq - 2.0 * mean * s1 + n * mean ** 2, 0.0)
         return mean, np.sqrt(sq)
     mean = X.mean(axis=0) / sx if center else np.zeros(p)
+    if not center and 2.0 ** -200 <= sx <= 2.0 ** 200 and n < 2 ** 40:
+        # squares of such values neither overflow nor underflow: no blocks
+        return mean, np.sqrt(np.einsum("ij,ij->j", X, X)) / sx
     sq = np.zeros(p)
     step = max(1, 2 ** 20 // max(p, 1))
     for start in range(0, n, step):
