@@ -62,55 +62,64 @@ def _loss_value(loss, r):
     return float(np.abs(r).sum())
 
 
-def _gains(loss, penalty, alpha, w, c, r, z, in_support, lad_columns=None):
+def _gains(loss, penalty, alpha, w, c, r, z, support, lad_columns=None, out=None):
     """The gains ``Delta_j`` from the correlations ``c_j = a_j^T r`` (unit-norm columns).
 
     ``z`` holds the coefficients on the unit-norm columns (zero off the
-    support).  For the squared and square-root losses the in-support rules
-    assume ``c_j = 0`` there (a least-squares refit).  ``lad_columns`` is a
-    callable giving, for extra rows ``(a0, r0)``, the minima
-    ``min_t ||r - t a_j||_1 + |r0_j - t a0_j|`` of every column, and for the
-    LAD-l0 rule also ``||r + z_j a_j||_1`` on the support.
+    support, the integer indices ``support``).  For the squared and
+    square-root losses the in-support rules assume ``c_j = 0`` there (a
+    least-squares refit).  ``lad_columns`` is a callable giving, for extra
+    rows ``(a0, r0)``, the minima ``min_t ||r - t a_j||_1 + |r0_j - t a0_j|``
+    of every column, and for the LAD-l0 rule (``a0 = None``) ``||r + z_j
+    a_j||_1`` on the support.  The out-of-support rule is evaluated on every
+    column (into ``out`` when given), the in-support rule on the support only.
     """
+    S = support
     lw = alpha * w
-    az = np.abs(z)
     if loss == "lasso":
         if penalty == "l0":
-            out = np.maximum(c * c - alpha * w * w, 0.0)
-            ins = np.maximum(alpha * w * w - z * z, 0.0)
+            out = np.square(c, out=out)
+            out -= alpha * w * w if alpha else 0.0
+            np.maximum(out, 0.0, out=out)
+            out[S] = np.maximum(lw[S] * w[S] - z[S] ** 2, 0.0)
         else:
-            out = np.maximum(np.abs(c) - 0.5 * lw, 0.0) ** 2
-            ins = np.where(az <= 0.5 * lw, az * (lw - az), 0.25 * lw * lw)
+            out = np.abs(c, out=out)
+            if alpha:
+                out -= 0.5 * lw
+                np.maximum(out, 0.0, out=out)
+            np.square(out, out=out)
+            azS, lS = np.abs(z[S]), lw[S]
+            out[S] = np.where(azS <= 0.5 * lS, azS * (lS - azS), 0.25 * lS * lS)
     elif loss == "sqrt_lasso":
         rn = float(np.linalg.norm(r))
         rest = np.sqrt(np.maximum(rn * rn - c * c, 0.0))
+        zS, azS, lS = z[S], np.abs(z[S]), lw[S]
         if penalty == "l0":
             # ||r|| - sqrt(||r||^2 - c^2) without cancellation
             out = np.maximum(c * c / (rn + rest) - alpha * w * w, 0.0)
-            grow = z * z / (np.sqrt(rn * rn + z * z) + rn)
-            ins = np.maximum(alpha * w * w - grow, 0.0)
+            grow = zS * zS / (np.sqrt(rn * rn + zS * zS) + rn)
+            out[S] = np.maximum(lS * w[S] - grow, 0.0)
         else:
             with np.errstate(invalid="ignore"):
                 root = np.sqrt(np.maximum(1.0 - lw * lw, 0.0))
             active = (lw < 1.0) & (np.abs(c) > lw * rn)
             out = np.where(active, np.maximum(rn - lw * np.abs(c) - root * rest, 0.0), 0.0)
-            s = np.sqrt(rn * rn + z * z)
-            inner = (lw < 1.0) & (az >= lw * s)
-            best = np.minimum(s, np.where(inner, rn * root + lw * az, np.inf))
-            ins = np.maximum(rn + lw * az - best, 0.0)
+            s = np.sqrt(rn * rn + zS * zS)
+            inner = (lS < 1.0) & (azS >= lS * s)
+            best = np.minimum(s, np.where(inner, rn * root[S] + lS * azS, np.inf))
+            out[S] = np.maximum(rn + lS * azS - best, 0.0)
     else:
         r1 = float(np.abs(r).sum())
         if penalty == "l0":
             zero = np.zeros_like(z)
             f = lad_columns(zero, zero)
             out = np.maximum(r1 - f - alpha * w * w, 0.0)
-            drop = lad_columns(None, None)  # ||r + z_j a_j||_1 on the support
-            ins = np.maximum(np.maximum(r1 - f, r1 + alpha * w * w - drop), 0.0)
+            drop = lad_columns(None, None)[S]  # ||r + z_j a_j||_1 on the support
+            out[S] = np.maximum(np.maximum(r1 - f[S], r1 + lw[S] * w[S] - drop), 0.0)
         else:
             f = lad_columns(lw, -lw * z)
-            out = np.maximum(r1 + lw * az - f, 0.0)
-            ins = out
-    return np.where(in_support, ins, out)
+            out = np.maximum(r1 + lw * np.abs(z) - f, 0.0)
+    return out
 
 
 def _selection_gains(A, r, coef, support, *, loss, penalty, alpha, weights):
@@ -137,7 +146,8 @@ def _selection_gains(A, r, coef, support, *, loss, penalty, alpha, weights):
                                   np.asarray(a0, dtype=np.float64),
                                   np.asarray(r0, dtype=np.float64))[1]
 
-    return _gains(loss, penalty, float(alpha), w, A.T @ r, r, z, support, lad_columns)
+    return _gains(loss, penalty, float(alpha), w, A.T @ r, r, z, np.flatnonzero(support),
+                  lad_columns)
 
 
 def _womp(X, y, loss, penalty, alpha, w, n_nonzero, tol, fit_intercept):
@@ -186,11 +196,19 @@ def _womp(X, y, loss, penalty, alpha, w, n_nonzero, tol, fit_intercept):
 
     gain_floor = (n * _EPS) ** (2 if loss == "lasso" else 1)
     n_iter = 0
+    zero_columns = np.flatnonzero(~nonzero)
+    c = np.empty(p)
+    buffer = np.empty(p)
     if loss0 > 0.0:
         for _ in range(n_nonzero):
-            c = None if lad else (X.T @ r - mean * (sx * r.sum())) * col_scale
-            gains = _gains(loss, penalty, alpha_s, w, c, r, coef_s, in_support, lad_columns)
-            gains[~nonzero] = -np.inf  # a zero column is never selected
+            if not lad:
+                np.matmul(X.T, r, out=c)
+                if center:  # exact centring (the residual's mean is 0 up to rounding)
+                    c -= mean * (sx * r.sum())
+                c *= col_scale
+            S = np.asarray(support, dtype=np.intp)
+            gains = _gains(loss, penalty, alpha_s, w, c, r, coef_s, S, lad_columns, out=buffer)
+            gains[zero_columns] = -np.inf  # a zero column is never selected
             j = int(np.argmax(gains))
             if not gains[j] > max(tol, gain_floor) * loss0 or in_support[j]:
                 break
