@@ -60,6 +60,9 @@ _SQRT_PATIENCE = 200
 _ANDERSON = 5
 # Feature-sign steps per exact-support attempt of the LASSO.
 _FEATURE_SIGN_STEPS = 20
+# A direct solve on the support is tried when it costs at most this many
+# coordinate-descent passes (its cost grows as n k^2 + k^3 / 3).
+_NEWTON_PASSES = 1000
 # Continuation of the LASSO from alpha_max: steps per decade of alpha, and
 # the relative gap of the intermediate solves.
 _CONTINUATION_PER_DECADE = 1
@@ -79,6 +82,7 @@ class _Design:
         self.sparse = sp.issparse(X)
         self.mean, norms = column_stats(X, center, sx)
         self.col_sq = norms ** 2
+        self.epoch_cost = float(X.nnz if sp.issparse(X) else X.size)
         if self.sparse:
             Xc = X.tocsc()
             self.X = Xc
@@ -214,7 +218,9 @@ def _support_newton(design, y, lam, coef):
     x = coef.copy()
     for _ in range(_FEATURE_SIGN_STEPS):
         S = np.flatnonzero(x)
-        if S.size == 0:
+        k = S.size
+        # worth it only while a direct solve costs a bounded number of passes
+        if k == 0 or design.n * k * k + k ** 3 / 3 > _NEWTON_PASSES * design.epoch_cost:
             break
         B = design.columns(S)
         if S.size > design.n:
