@@ -56,6 +56,8 @@ _IPM_PRECISION = 1e-9
 # Coordinate-descent passes of the square-root LASSO before the interpolation
 # check (a fit with ||r|| -> 0 makes coordinate descent crawl).
 _SQRT_PATIENCE = 200
+# ... and tried only when the residual is already below this fraction of ||y||.
+_NEAR_INTERPOLATION = 1e-2
 # Iterates per Anderson extrapolation of coordinate descent.
 _ANDERSON = 5
 # Feature-sign steps per exact-support attempt of the LASSO.
@@ -582,8 +584,11 @@ def _solve(X, y, alpha, loss, w, fit_intercept, coef_init, tol, max_iter):
         coef, it, gap = _cd(design, yc, lam, coef, sqrt_loss, tol, first - n_iter)
         n_iter += it
         intercept = y_mean - float(design.mean @ coef) if fit_intercept else 0.0
-        if sqrt_loss and gap > tol:
-            # slow coordinate descent: the fit may interpolate (||r|| = 0 at the optimum)
+        r_norm = float(np.linalg.norm(design.true_residual(design.residual(yc, coef))))
+        if sqrt_loss and gap > tol and n <= p + 1 and r_norm <= _NEAR_INTERPOLATION * \
+                float(np.linalg.norm(yc)):
+            # slow coordinate descent with a residual heading to 0 (possible only
+            # when n <= n_features): the fit may interpolate at the optimum
             Xs = X / sx if not sp.issparse(X) else X.multiply(1.0 / sx).tocsc()
             found = _interpolating_sqrt_lasso(Xs, ys, lam, fit_intercept, tol, max_iter)
             if found is not None:
