@@ -390,7 +390,8 @@ def _warm_up():
         clip_nonnegative(sq)
         project_diagonally_dominant(sq, np.zeros(2), 1e-12, 5)
         X = np.asfortranarray(np.ones((3, 2), dtype=dtype))
-        one2, one3, zero2 = np.ones(2, dtype=dtype), np.ones(3, dtype=dtype), np.zeros(2, dtype=dtype)
+        one2, one3 = np.ones(2, dtype=dtype), np.ones(3, dtype=dtype)
+        zero2 = np.zeros(2, dtype=dtype)
         cd_epoch(X, one3.copy(), zero2.copy(), one2, one2)
         cd_epoch_csc(one2, np.zeros(2, dtype=np.int64), np.array([0, 1, 2], dtype=np.int64),
                      zero2, one2, one3.copy(), zero2.copy(), zero2.copy(), one2, one2)

@@ -153,6 +153,7 @@ def _selection_gains(A, r, coef, support, *, loss, penalty, alpha, weights):
 def _womp(X, y, loss, penalty, alpha, w, n_nonzero, tol, fit_intercept):
     """Weighted OMP on validated arrays; ``coef, intercept, support (selection order), n_iter``."""
     from .._kernels.rankone import cholesky_append, cholesky_solve, columnwise_lad_min
+    from .._kernels.rows import weighted_row_sum
 
     n, p = X.shape
     sx, sy = scales(X, y)
@@ -197,12 +198,17 @@ def _womp(X, y, loss, penalty, alpha, w, n_nonzero, tol, fit_intercept):
     gain_floor = (n * _EPS) ** (2 if loss == "lasso" else 1)
     n_iter = 0
     zero_columns = np.flatnonzero(~nonzero)
+    # X^T r in memory order (a numba kernel beats BLAS's transposed gemv there)
+    row_major = X.flags.c_contiguous and X.dtype == np.float64
     c = np.empty(p)
     buffer = np.empty(p)
     if loss0 > 0.0:
         for _ in range(n_nonzero):
             if not lad:
-                np.matmul(X.T, r, out=c)
+                if row_major:
+                    weighted_row_sum(X, r, c)
+                else:
+                    np.matmul(X.T, r, out=c)
                 if center:  # exact centring (the residual's mean is 0 up to rounding)
                     c -= mean * (sx * r.sum())
                 c *= col_scale

@@ -64,3 +64,17 @@ def test_warm_up_compiles_every_kernel():
     _warm_up()
     for kernel in (row_norms, normalize_rows, add_weighted_rows):
         assert {sig[0].dtype.name for sig in kernel.signatures} >= {"float64", "float32"}
+
+
+@pytest.mark.parametrize("shape", [(0, 3), (1, 4), (7, 5), (8, 3), (9, 6), (33, 17)])
+def test_weighted_row_sum_is_xt_w(rng, shape):
+    from lrsparse._kernels.rows import weighted_row_sum
+
+    X = rng.standard_normal(shape)
+    w = rng.standard_normal(shape[0])
+    out = np.full(shape[1], np.nan)  # every entry must be written
+    X_copy = X.copy()
+    result = weighted_row_sum(X, w, out)
+    assert result is out
+    np.testing.assert_allclose(out, X.T @ w, rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(X, X_copy)
