@@ -16,7 +16,7 @@ from sklearn.covariance import EmpiricalCovariance
 from sklearn.utils.validation import check_array
 
 from ..utils._sklearn import Interval, StrOptions, _fit_context, validate_data
-from ..utils._solver import data_scale, serial_blas, warn_not_converged
+from ..utils._solver import data_scale, power_of_two, serial_blas, warn_not_converged
 
 __all__ = ["MTP2GraphicalModel", "mtp2_graphical_model"]
 
@@ -379,11 +379,6 @@ def _finalize(Theta, dd):
     return Theta
 
 
-def _power_of_two(x):
-    """The power of two nearest to ``x > 0`` (multiplying by it is exact in float64)."""
-    return float(2.0 ** np.round(np.log2(x)))
-
-
 def _covariance(X, assume_centered):
     """Empirical covariance ``Xc^T Xc / n`` (scikit-learn's, without its one-sample warning).
 
@@ -401,7 +396,7 @@ def _scaled_covariance(X, assume_centered):
     the results scale back exactly.  A feature whose variance is at the
     rounding level of its values is constant: a ``ValueError``.
     """
-    scale = _power_of_two(data_scale(X, input_name="X"))
+    scale = power_of_two(data_scale(X, input_name="X"))
     if not _TINY <= scale * scale < np.inf:
         raise ValueError(
             f"The covariance of X is outside the range of float64 (largest magnitude of X "
@@ -430,7 +425,7 @@ def _mtp2_solve(S, lam, *, constraint, penalty, n_stages, gamma, precision_init,
     # and the folded-concave weights compare |Theta_ij| with alpha on this
     # scale (the paper's, for standardised data).  A power of two: scaling
     # back is exact and keeps the constraints exact.
-    sigma2 = _power_of_two(np.mean(np.diag(S)))
+    sigma2 = power_of_two(np.mean(np.diag(S)))
     S1, lam1 = S / sigma2, lam / sigma2
     if precision_init is None:
         Theta = np.diag(1.0 / np.diag(S1))
@@ -759,7 +754,7 @@ class MTP2GraphicalModel(EmpiricalCovariance):
         X = validate_data(self, X)
         n_samples, n_features = X.shape
         if precomputed:
-            scale = _power_of_two(np.sqrt(data_scale(X, input_name="X")))
+            scale = power_of_two(np.sqrt(data_scale(X, input_name="X")))
             S = _check_emp_cov(X / scale**2, input_name="X (a precomputed covariance)")
             self.location_ = np.zeros(n_features)
             return S, scale

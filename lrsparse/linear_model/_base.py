@@ -7,7 +7,7 @@ import scipy.sparse as sp
 from sklearn.utils.validation import check_array, check_consistent_length, check_is_fitted
 
 from ..utils._sklearn import validate_data
-from ..utils._solver import data_scale
+from ..utils._solver import data_scale, power_of_two
 
 __all__ = []
 
@@ -80,14 +80,10 @@ def check_Xy(X, y, *, accept_sparse=False):
     return X, y
 
 
-def pow2(scale):
-    """The power of two nearest ``scale``: dividing by it (and multiplying back) is exact."""
-    return float(2.0 ** np.round(np.log2(scale)))
-
-
 def scales(X, y):
     """Power-of-two scales of ``X`` and ``y`` (``ValueError`` for data float64 cannot carry)."""
-    return pow2(data_scale(X, input_name="X")), pow2(data_scale(y, input_name="y"))
+    return (power_of_two(data_scale(X, input_name="X")),
+            power_of_two(data_scale(y, input_name="y")))
 
 
 def column_stats(X, center, sx):

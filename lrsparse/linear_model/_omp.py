@@ -462,12 +462,10 @@ class WeightedOMP(LinearPredictMixin, RegressorMixin, BaseEstimator):
             The fitted estimator.
         """
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
-        alpha = check_nonnegative(self.alpha, "alpha")
-        tol = check_nonnegative(self.tol, "tol")
         w = check_weights(self.weights, X.shape[1])
         k = _check_n_nonzero(self.n_nonzero_coefs, X.shape[1])
-        coef, intercept, support, n_iter = _womp(X, y, self.loss, self.penalty, alpha, w, k,
-                                                 tol, self.fit_intercept)
+        coef, intercept, support, n_iter = _womp(X, y, self.loss, self.penalty, float(self.alpha),
+                                                 w, k, float(self.tol), self.fit_intercept)
         self.coef_ = coef
         self.intercept_ = intercept
         self.support_ = support

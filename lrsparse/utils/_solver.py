@@ -21,7 +21,7 @@ from contextlib import contextmanager
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-__all__ = ["data_scale", "serial_blas", "warn_not_converged"]
+__all__ = ["data_scale", "power_of_two", "serial_blas", "warn_not_converged"]
 
 # Smallest normal float64: below it values are subnormal and lose precision,
 # so no solver can give results that scale with such data.
@@ -98,6 +98,15 @@ def data_scale(values, *, input_name="X"):
             f"precision. Rescale {input_name}, e.g. multiply it by a power of ten."
         )
     return scale
+
+
+def power_of_two(x):
+    """The power of two nearest to ``x > 0``: dividing by it and multiplying back is exact.
+
+    Solvers divide their data by ``power_of_two(data_scale(X))`` so that the
+    scaled problem's results map back to the user's units without rounding.
+    """
+    return float(2.0 ** np.round(np.log2(x)))
 
 
 _CONTROLLER = None
