@@ -20,7 +20,14 @@ import numpy as np
 
 from ..utils._numba import jit
 
-__all__ = ["cholesky_append", "cholesky_solve", "columnwise_lad_min", "weighted_median"]
+__all__ = [
+    "cholesky_append",
+    "cholesky_solve",
+    "columnwise_lad_min",
+    "precision_matvec",
+    "precision_rank_one",
+    "weighted_median",
+]
 
 
 @jit
@@ -66,6 +73,53 @@ def cholesky_solve(L, k, b):
             s -= L[j, i] * x[j]
         x[i] = s / L[i, i]
     return x
+
+
+@jit
+def precision_matvec(P, e, u):
+    """``u <- P e`` for a symmetric ``P``; return ``q = e^T P e``.
+
+    Accumulates columns (``u += P[j] e_j``, using ``P[j, :] = P[:, j]``) so
+    that the inner loop is a contiguous, vectorisable update rather than a
+    reduction.
+    """
+    d = e.shape[0]
+    for i in range(d):
+        u[i] = 0.0
+    for j in range(d):
+        ej = e[j]
+        if ej != 0.0:
+            for i in range(d):
+                u[i] += P[j, i] * ej
+    q = 0.0
+    for i in range(d):
+        q += e[i] * u[i]
+    return q
+
+
+@jit
+def precision_rank_one(P, u, q, w, c):
+    """Precision of ``C' = c (C + w e e^T)`` in place; return ``log det C' - log det C``.
+
+    ``P = C^{-1}`` (symmetric), ``u = P e`` and ``q = e^T P e`` (see
+    :func:`precision_matvec`), ``c > 0``.  Sherman--Morrison gives
+    ``P' = (P - w u u^T / (1 + w q)) / c`` and the matrix determinant lemma
+    ``log det C' = log det C + D log c + log(1 + w q)``, in ``O(D^2)``.  A
+    downdate (``w < 0``) with ``1 + w q <= 0`` would leave the positive
+    definite cone: ``P`` is left unchanged and NaN is returned.  The update
+    keeps ``P`` exactly symmetric (``u_i u_j = u_j u_i`` in floating point).
+    """
+    d = u.shape[0]
+    den = 1.0 + w * q
+    if not den > 0.0:
+        return np.nan
+    a = 1.0 / c
+    b = w / den * a
+    for i in range(d):
+        bu = b * u[i]
+        for j in range(d):
+            P[i, j] = a * P[i, j] - bu * u[j]
+    return d * np.log(c) + np.log1p(w * q)
 
 
 @jit
@@ -189,3 +243,7 @@ def _warm_up():
         one, zero = np.ones(2, dtype=dtype), np.zeros(2, dtype=dtype)
         columnwise_lad_min(A, v, zero, one, zero, zero)
         columnwise_lad_min(np.asfortranarray(A), v, zero, one, zero, zero)
+        P = np.eye(2, dtype=dtype)
+        u = np.empty(2, dtype=dtype)
+        q = precision_matvec(P, one, u)
+        precision_rank_one(P, u, q, 0.5, 0.5)

@@ -11,6 +11,7 @@ from sklearn.utils._param_validation import (
     Interval,
     InvalidParameterError,
     StrOptions,
+    validate_parameter_constraints,
     validate_params,
 )
 from sklearn.utils.validation import validate_data
@@ -23,5 +24,6 @@ __all__ = [
     "_initialize_nmf",
     "is_scalar_nan",
     "validate_data",
+    "validate_parameter_constraints",
     "validate_params",
 ]

@@ -1,0 +1,191 @@
+"""One pass of the incremental Gaussian mixture (fast IGMN) over a batch of points.
+
+* :func:`igmn_pass` -- for each point: the Mahalanobis distances to every
+  component (``u_j = P_j (x - mu_j)``, kept for the update), the novelty test,
+  and either a new component or the soft update of every component's
+  posterior mass, mean, precision and log-determinant, each by one
+  (``"exact"``) or two (``"paper"``) rank-one updates of
+  :mod:`lrsparse._kernels.rankone`, then pruning.  ``O(K D^2)`` per point.
+  The incremental Gaussian mixtures of :mod:`lrsparse.mixture`.
+
+The state lives in arrays the caller owns (capacity ``cap`` components); the
+kernel returns early when a new component does not fit, so that the caller
+can grow the arrays and call again from that point: a stream cut into any
+batches gives the same state as one call on the whole stream.
+
+:func:`_warm_up` compiles it once for float64 and float32 points.
+"""
+
+import numpy as np
+
+from ..utils._numba import jit
+from .rankone import precision_matvec, precision_rank_one
+
+__all__ = ["igmn_pass"]
+
+# Relative floor of the initial variances: a stream of identical points (zero
+# spread) still gets components of a defined, nonzero size.
+_VAR_FLOOR = 1e-12
+
+
+@jit
+def _create(x, k, means, precisions, logdets, sp, ages, run_mean, run_m2, run, delta2):
+    """Component ``k`` at ``x`` with covariance ``delta^2 diag(running variance)``."""
+    d = x.shape[0]
+    n = run[0]
+    vmax = 0.0
+    for i in range(d):
+        vmax = max(vmax, run_m2[i] / n)
+    floor = _VAR_FLOOR * max(vmax, run[1] * run[1])
+    if not floor > 0.0:  # every value seen so far is zero: no scale to take
+        floor = 1.0
+    logdet = 0.0
+    for i in range(d):
+        means[k, i] = x[i]
+        var = delta2 * max(run_m2[i] / n, floor)
+        for j in range(d):
+            precisions[k, i, j] = 0.0
+        precisions[k, i, i] = 1.0 / var
+        logdet += np.log(var)
+    logdets[k] = logdet
+    sp[k] = 1.0
+    ages[k] = 1.0
+
+
+@jit
+def _remove(k, j, means, precisions, logdets, sp, ages):
+    """Drop component ``j`` of ``k``, keeping the others in creation order."""
+    for m in range(j, k - 1):
+        means[m] = means[m + 1]
+        precisions[m] = precisions[m + 1]
+        logdets[m] = logdets[m + 1]
+        sp[m] = sp[m + 1]
+        ages[m] = ages[m + 1]
+
+
+@jit
+def igmn_pass(X, start, k, means, precisions, logdets, sp, ages, run_mean, run_m2, run,
+              counts, delta2, nu0, chi2, v_min, sp_min, max_components, exact):
+    """Learn from the points ``X[start:]`` in order; return ``(next_point, k)``.
+
+    Parameters (state arrays are updated in place)
+    ----------
+    X : (n, D) points.  start : first point to learn.  k : components in use.
+    means (cap, D), precisions (cap, D, D), logdets (cap,) -- ``log det C_j``,
+    sp (cap,) -- accumulated posteriors, ages (cap,) -- points seen since
+    creation: the components, float64.
+    run_mean, run_m2 (D,), run (2,) -- Welford's running mean, sum of squared
+    deviations, and ``[count, max |x|]`` of every point seen: the spread that
+    sizes new components, independent of how the stream is cut into batches.
+    counts (3,) int64 -- components created, pruned, and points that were
+    novel while ``max_components`` were in use (so they updated instead).
+    delta2 -- ``delta^2``; nu0 -- the weight, in points, of a component's
+    initial covariance in its covariance estimate (exact update only);
+    chi2 -- the novelty threshold on ``d^2``;
+    v_min, sp_min -- prune a component older than ``v_min`` points whose
+    posterior mass is below ``sp_min``; exact -- the exact weighted covariance
+    recursion (one rank-one update) or the published one (two).
+
+    Returns ``next_point < n`` when a new component needs capacity
+    ``cap + 1`` (the caller grows the arrays and calls again from there);
+    ``n`` when the batch is done.
+    """
+    n, d = X.shape
+    cap = means.shape[0]
+    x = np.empty(d)
+    e = np.empty(d)
+    U = np.empty((max(cap, 1), d))
+    q = np.empty(max(cap, 1))
+    logp = np.empty(max(cap, 1))
+    ubar = np.empty(d)
+    for t in range(start, n):
+        novel = True
+        for i in range(d):
+            x[i] = X[t, i]
+        if k > 0:
+            qmin = np.inf
+            for j in range(k):
+                for i in range(d):
+                    e[i] = x[i] - means[j, i]
+                q[j] = precision_matvec(precisions[j], e, U[j])
+                qmin = min(qmin, q[j])
+                logp[j] = np.log(sp[j]) - 0.5 * (q[j] + logdets[j])
+            novel = not qmin < chi2
+            if novel and k >= max_components:
+                novel = False
+                counts[2] += 1
+        if novel and k >= cap:
+            return t, k
+        # running spread, including this point (Welford)
+        run[0] += 1.0
+        for i in range(d):
+            delta = x[i] - run_mean[i]
+            run_mean[i] += delta / run[0]
+            run_m2[i] += delta * (x[i] - run_mean[i])
+            run[1] = max(run[1], abs(x[i]))
+        for j in range(k):
+            ages[j] += 1.0
+        if novel:
+            _create(x, k, means, precisions, logdets, sp, ages, run_mean, run_m2, run, delta2)
+            k += 1
+            counts[0] += 1
+        else:
+            top = -np.inf
+            for j in range(k):
+                top = max(top, logp[j])
+            total = 0.0
+            for j in range(k):
+                logp[j] = np.exp(logp[j] - top)
+                total += logp[j]
+            for j in range(k):
+                post = logp[j] / total
+                if post == 0.0:  # underflow: the update would change nothing
+                    continue
+                m = sp[j] + nu0 - 1.0  # points behind C_j, the initial one counted nu0 times
+                sp[j] += post
+                w = post / sp[j]
+                for i in range(d):
+                    e[i] = x[i] - means[j, i]
+                    means[j, i] += w * e[i]
+                if exact:
+                    # (m + post) C' = m C + post (1 - w) e e^T: the weighted
+                    # scatter update, exactly (for nu0 = 1, C' = (1 - w)(C + w e e^T))
+                    logdets[j] += precision_rank_one(precisions[j], U[j], q[j],
+                                                     post * (1.0 - w) / m, m / (m + post))
+                else:
+                    # published: C' = (1 - w) C + w e* e*^T - dmu dmu^T, with
+                    # e* = (1 - w) e and dmu = w e; the downdate is skipped when
+                    # it would leave the positive definite cone (as the
+                    # reference codes do).
+                    for i in range(d):
+                        U[j, i] *= 1.0 - w
+                    wp = w / (1.0 - w)
+                    logdets[j] += precision_rank_one(precisions[j], U[j], q[j] * (1.0 - w) ** 2,
+                                                     wp, 1.0 - w)
+                    for i in range(d):
+                        e[i] *= w
+                    qb = precision_matvec(precisions[j], e, ubar)
+                    change = precision_rank_one(precisions[j], ubar, qb, -1.0, 1.0)
+                    if change == change:
+                        logdets[j] += change
+        # prune components that stayed small for too long
+        j = 0
+        while j < k:
+            if ages[j] > v_min and sp[j] < sp_min and k > 1:
+                _remove(k, j, means, precisions, logdets, sp, ages)
+                k -= 1
+                counts[1] += 1
+            else:
+                j += 1
+    return n, k
+
+
+def _warm_up():
+    """Compile :func:`igmn_pass` once for float64 and float32 points (both update rules)."""
+    for dtype in (np.float64, np.float32):
+        for exact in (True, False):
+            X = np.array([[0.0, 0.0], [0.1, 0.0], [5.0, 5.0], [0.0, 0.2]], dtype=dtype)
+            cap, d = 4, 2
+            igmn_pass(X, 0, 0, np.zeros((cap, d)), np.zeros((cap, d, d)), np.zeros(cap),
+                      np.zeros(cap), np.zeros(cap), np.zeros(d), np.zeros(d), np.zeros(2),
+                      np.zeros(3, dtype=np.int64), 1.0, 3.0, 5.99, 10.0, 3.0, 10, exact)
