@@ -5,6 +5,8 @@ from lrsparse._kernels.rankone import (
     cholesky_append,
     cholesky_solve,
     columnwise_lad_min,
+    precision_matvec,
+    precision_rank_one,
     weighted_median,
 )
 
@@ -268,3 +270,123 @@ def test_columnwise_lad_min_memory_order(rng, dtype):
     np.testing.assert_array_equal(f_c, f_f)
     if dtype == np.float32:
         _check_lad(A, r, shift, scale, a0, r0, rtol=1e-5)
+
+
+# ------------------------------------------- precision_matvec / precision_rank_one
+def _random_spd(rng, d, cond=20.0):
+    """A random SPD matrix with eigenvalues spread log-uniformly over ``[1, cond]``."""
+    Q, _ = np.linalg.qr(rng.standard_normal((d, d)))
+    return (Q * np.geomspace(1.0, cond, d)) @ Q.T
+
+
+def _assert_symmetric(P, n_updates=1):
+    """Symmetric to rounding: a few ulps of ``max |P|`` per update.
+
+    (Exact symmetry, which the docstring of ``precision_rank_one`` promises,
+    is checked in ``tests/mixture/test_found_bugs_h3.py``.)
+    """
+    eps = np.finfo(P.dtype).eps
+    assert np.abs(P - P.T).max() <= 4 * n_updates * eps * np.abs(P).max()
+
+
+def _spd_and_vector(rng, d, dtype=np.float64):
+    C = _random_spd(rng, d)
+    P = np.linalg.inv(C)
+    P = ((P + P.T) / 2).astype(dtype)  # exactly symmetric, as the kernel assumes
+    e = rng.standard_normal(d).astype(dtype)
+    return C, P, e
+
+
+@pytest.mark.parametrize("d", [1, 2, 5, 17])
+def test_precision_matvec_equals_numpy(rng, d):
+    _, P, e = _spd_and_vector(rng, d)
+    e[0] = 0.0  # the kernel skips zero entries of e: still the full product
+    u = np.full(d, np.nan)
+    P_copy, e_copy = P.copy(), e.copy()
+    q = precision_matvec(P, e, u)
+    np.testing.assert_allclose(u, P @ e, rtol=1e-13, atol=1e-13)
+    assert q == pytest.approx(e @ P @ e, rel=1e-13, abs=1e-13)
+    np.testing.assert_array_equal(P, P_copy)
+    np.testing.assert_array_equal(e, e_copy)
+
+
+@pytest.mark.parametrize("d", [1, 2, 5, 17])
+@pytest.mark.parametrize("w, c", [(0.7, 1.0), (2.5, 0.3), (0.1, 4.0), (-0.4, 1.0), (-0.9, 0.6)])
+def test_precision_rank_one_equals_inverse_and_slogdet(rng, d, w, c):
+    C, P, e = _spd_and_vector(rng, d)
+    u = np.empty(d)
+    q = precision_matvec(P, e, u)
+    if w < 0:
+        # a downdate that stays positive definite: scale e so that 1 + w q = 0.3
+        s = np.sqrt(0.7 / (-w * q))
+        e *= s
+        q = precision_matvec(P, e, u)
+        assert 1.0 + w * q == pytest.approx(0.3)
+    C_new = c * (C + w * np.outer(e, e))
+    assert np.all(np.linalg.eigvalsh(C_new) > 0)
+    change = precision_rank_one(P, u, q, w, c)
+    np.testing.assert_allclose(P, np.linalg.inv(C_new), rtol=1e-9, atol=1e-9 * np.abs(P).max())
+    sign_old, logdet_old = np.linalg.slogdet(C)
+    sign_new, logdet_new = np.linalg.slogdet(C_new)
+    assert sign_old == sign_new == 1.0
+    assert change == pytest.approx(logdet_new - logdet_old, rel=1e-10, abs=1e-10)
+    _assert_symmetric(P)
+
+
+def test_precision_rank_one_sequence_tracks_inverse(rng):
+    """Many updates in a row (the IGMN use): no drift against direct inversion."""
+    d = 6
+    C, P, _ = _spd_and_vector(rng, d)
+    logdet = np.linalg.slogdet(C)[1]
+    u = np.empty(d)
+    for _ in range(200):
+        e = rng.standard_normal(d)
+        w, c = rng.uniform(0.01, 0.1), rng.uniform(0.9, 1.0)
+        q = precision_matvec(P, e, u)
+        logdet += precision_rank_one(P, u, q, w, c)
+        C = c * (C + w * np.outer(e, e))
+    np.testing.assert_allclose(P, np.linalg.inv(C), rtol=1e-8, atol=1e-8 * np.abs(P).max())
+    assert logdet == pytest.approx(np.linalg.slogdet(C)[1], rel=1e-10, abs=1e-9)
+    # the antisymmetric rounding is multiplied by 1 / c at every update (see
+    # tests/mixture/test_found_bugs_h3.py): small after 200 updates, not zero
+    assert np.abs(P - P.T).max() <= 1e-11 * np.abs(P).max()
+
+
+@pytest.mark.parametrize("excess", [0.0, 1e-3, 2.0])
+def test_precision_rank_one_leaving_the_cone_returns_nan_and_keeps_P(rng, excess):
+    _, P, e = _spd_and_vector(rng, 4)
+    u = np.empty(4)
+    q = precision_matvec(P, e, u)
+    w = -(1.0 + excess) / q  # 1 + w q = -excess <= 0
+    P_copy = P.copy()
+    change = precision_rank_one(P, u, q, w, 0.5)
+    assert np.isnan(change)
+    np.testing.assert_array_equal(P, P_copy)
+
+
+def test_precision_rank_one_zero_direction_only_scales(rng):
+    """``e = 0`` (a point at the mean): ``C' = c C`` exactly as the determinant says."""
+    C, P, _ = _spd_and_vector(rng, 3)
+    u = np.empty(3)
+    q = precision_matvec(P, np.zeros(3), u)
+    assert q == 0.0
+    P_copy = P.copy()
+    change = precision_rank_one(P, u, q, 0.5, 0.25)
+    np.testing.assert_allclose(P, P_copy / 0.25, rtol=1e-15)
+    assert change == pytest.approx(3 * np.log(0.25), rel=1e-15)
+
+
+@pytest.mark.parametrize("w, c", [(0.6, 0.8), (-0.3, 1.5)])
+def test_precision_rank_one_float32(rng, w, c):
+    d = 5
+    C, P, e = _spd_and_vector(rng, d, np.float32)
+    u = np.empty(d, dtype=np.float32)
+    q = precision_matvec(P, e, u)
+    assert 1.0 + w * q > 0.0
+    C_new = c * (C + w * np.outer(e.astype(np.float64), e.astype(np.float64)))
+    change = precision_rank_one(P, u, q, w, c)
+    assert P.dtype == np.float32 and u.dtype == np.float32
+    np.testing.assert_allclose(P, np.linalg.inv(C_new), rtol=2e-4, atol=2e-4 * np.abs(P).max())
+    expected = np.linalg.slogdet(C_new)[1] - np.linalg.slogdet(C)[1]
+    assert change == pytest.approx(expected, rel=1e-4, abs=1e-4)
+    _assert_symmetric(P)
