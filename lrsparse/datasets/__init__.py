@@ -7,6 +7,7 @@ Every ``make_*`` function returns the data and its ground truth and takes a
 ``random_state``; tests, examples, the demo and the benchmarks use them.
 """
 
+from ._gmm import make_gmm_stream
 from ._graphs import make_sbm_graph
 from ._hyperspectral import load_hyperspectral_mat, make_hyperspectral
 from ._mtp2 import make_mtp2_precision
@@ -21,6 +22,7 @@ __all__ = [
     "hyperbolic_cross",
     "load_hyperspectral_mat",
     "make_contaminated_gaussian",
+    "make_gmm_stream",
     "make_hyperspectral",
     "make_low_rank_matrix_with_missing",
     "make_low_rank_plus_sparse",
