@@ -387,6 +387,68 @@ def _demo_weighted_lasso_cv(random_state):
                       "LassoCV", _relative_error(lasso.coef_, coef))
 
 
+def _gmm_holdout(random_state, n_features):
+    from lrsparse.datasets import make_gmm_stream
+
+    X, y, _, _ = make_gmm_stream(6000, n_features, 5, random_state=random_state)
+    return X[:5000], X[5000:], y[:5000], y[5000:]
+
+
+@demo("IncrementalGaussianMixture", "stream of 5000 points, 8-D, 5 components: held-out loglik")
+def _demo_igmn(random_state):
+    from sklearn.mixture import GaussianMixture
+
+    from lrsparse.mixture import IncrementalGaussianMixture
+
+    X, X_test, _, _ = _gmm_holdout(random_state, 8)
+    ours = IncrementalGaussianMixture()
+    for batch in range(0, len(X), 500):  # one pass, ten batches
+        ours.partial_fit(X[batch:batch + 500])
+    em = GaussianMixture(ours.n_components_, random_state=random_state).fit(X)
+    return DemoResult("loglik", ours.score(X_test),
+                      f"GaussianMixture({ours.n_components_}) EM", em.score(X_test))
+
+
+@demo("IncrementalGMMClassifier", "digits after PCA(20), one pass in batches: accuracy")
+def _demo_igmn_classifier(random_state):
+    from sklearn.datasets import load_digits
+    from sklearn.decomposition import PCA
+    from sklearn.discriminant_analysis import QuadraticDiscriminantAnalysis
+    from sklearn.model_selection import train_test_split
+
+    from lrsparse.mixture import IncrementalGMMClassifier
+
+    X, y = load_digits(return_X_y=True)
+    X, X_test, y, y_test = train_test_split(X, y, test_size=0.25, stratify=y,
+                                            random_state=random_state)
+    pca = PCA(20, random_state=random_state).fit(X)
+    X, X_test = pca.transform(X), pca.transform(X_test)
+    ours = IncrementalGMMClassifier()
+    for batch in range(0, len(X), 200):
+        ours.partial_fit(X[batch:batch + 200], y[batch:batch + 200], classes=range(10))
+    qda = QuadraticDiscriminantAnalysis().fit(X, y)
+    return DemoResult("accuracy", ours.score(X_test, y_test),
+                      "QuadraticDiscriminantAnalysis", qda.score(X_test, y_test))
+
+
+@demo("IncrementalGMMRegressor", "y = sin(x1) x2 + noise, 4000 points in a stream: R^2")
+def _demo_igmn_regressor(random_state):
+    import numpy as np
+    from sklearn.linear_model import SGDRegressor
+
+    from lrsparse.mixture import IncrementalGMMRegressor
+
+    rng = np.random.default_rng(random_state)
+    X = rng.uniform(-3, 3, (5000, 2))
+    y = np.sin(X[:, 0]) * X[:, 1] + 0.1 * rng.normal(size=5000)
+    ours, sgd = IncrementalGMMRegressor(), SGDRegressor(random_state=random_state)
+    for batch in range(0, 4000, 400):
+        ours.partial_fit(X[batch:batch + 400], y[batch:batch + 400])
+        sgd.partial_fit(X[batch:batch + 400], y[batch:batch + 400])
+    return DemoResult("R^2", ours.score(X[4000:], y[4000:]),
+                      "SGDRegressor (linear)", sgd.score(X[4000:], y[4000:]))
+
+
 # ---------------------------------------------------------------------- tour
 class _Row(NamedTuple):
     estimator: str

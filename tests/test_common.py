@@ -43,6 +43,9 @@ INIT_PARAMS = {
     "SqrtLasso": dict(alpha=0.1),
     "LADLasso": dict(alpha=0.1),
     "WeightedLassoCV": dict(n_alphas=5, cv=3),
+    "IncrementalGaussianMixture": dict(random_state=0),
+    "IncrementalGMMRegressor": {},
+    "IncrementalGMMClassifier": {},
 }
 
 # {estimator name: {check name: one-line reason}}.
@@ -135,6 +138,15 @@ def _sparse_recovery_case(grid):
     return lambda: dict(X=X, y=y, grid=grid)
 
 
+def _gmm_stream_case(target):
+    from lrsparse.datasets import make_gmm_stream
+
+    X, labels, _, _ = make_gmm_stream(300, 3, 3, random_state=0)
+    y = {"density": None, "classes": labels,
+         "regression": X[:, 0] - 2.0 * X[:, 1] + np.sin(labels)}[target]
+    return dict(X=X, y=y, grid={"delta": [0.5, 1.0]})
+
+
 # {estimator name: () -> dict(X, y, grid[, params][, final][, scoring])}: every estimator
 # must work inside a Pipeline tuned by a two-point GridSearchCV on data from
 # lrsparse.datasets.
@@ -160,6 +172,10 @@ PIPELINE_CASES = {
     "SqrtLasso": lambda: _sparse_recovery_case({"alpha": [0.05, 0.3]})(),
     "LADLasso": lambda: _sparse_recovery_case({"alpha": [0.01, 0.1]})(),
     "WeightedLassoCV": lambda: _sparse_recovery_case({"eps": [1e-2, 1e-3]})(),
+    # scored by the held-out log-likelihood, the accuracy and R^2 (their score methods)
+    "IncrementalGaussianMixture": lambda: _gmm_stream_case("density"),
+    "IncrementalGMMClassifier": lambda: _gmm_stream_case("classes"),
+    "IncrementalGMMRegressor": lambda: _gmm_stream_case("regression"),
 }
 
 

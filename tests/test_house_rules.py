@@ -127,7 +127,8 @@ def kernel_callers():
     A caller is an lrsparse module outside ``_kernels`` that imports the
     function (``from .._kernels.prox import svd_shrink``, or ``from .._kernels
     import prox`` then ``prox.svd_shrink``), or another function of the
-    kernels (``_kernels.prox`` when ``svd_shrink`` calls ``soft_threshold``);
+    kernels (``_kernels.prox`` when ``svd_shrink`` calls ``soft_threshold``,
+    ``_kernels.gmm`` when it imports ``rankone.precision_rank_one``);
     ``_warm_up`` does not count.
     """
     exported = {p.stem: set(_dunder_all(p)) for p in kernel_modules()}
@@ -146,6 +147,10 @@ def kernel_callers():
                 if isinstance(node, ast.FunctionDef) and node.name != "_warm_up":
                     for name in _identifiers(node) - {node.name}:
                         add(own, name, caller)
+            for module, names, _ in imports(path):
+                if module.startswith("lrsparse._kernels."):
+                    for name in names:
+                        add(module.rsplit(".", 1)[-1], name, caller)
             continue
         for module, names, _ in imports(path):
             if module.startswith("lrsparse._kernels."):

@@ -13,6 +13,9 @@ no registration, and nothing below ``_kernels`` has to know them.
 Modules, and what each serves (the kernel -> estimator map, function by
 function, is in the developer guide, ``docs/developer_guide.rst``):
 
+* ``gmm`` -- one pass of the incremental Gaussian mixture over a batch
+  (novelty, creation, soft rank-one updates, pruning): the estimators of
+  :mod:`lrsparse.mixture`.
 * ``nmf`` -- multiplicative updates and the exact per-pixel abundance QP of
   the band-weighted, graph-regularised, sparse NMF: the three unmixing
   estimators (``StructuredSparseNMF``, ``CorrentropyNMF``, ``RobustGuidedNMF``).
@@ -21,6 +24,9 @@ function, is in the developer guide, ``docs/developer_guide.rst``):
   the imputers' singular-value shrinkage, and the M-matrix / diagonally
   dominant M-matrix projections of the MTP2 graphical models.
 * ``randproj`` -- seeded very sparse random projections: ``FastRP``.
+* ``rankone`` -- rank-one updates of factorisations (Cholesky growth;
+  Sherman--Morrison precision and determinant-lemma log-det updates) and the
+  weighted median: ``WeightedOMP`` and the incremental Gaussian mixtures.
 * ``rows`` -- l2 row norms, row normalisation and normalised accumulation:
   ``FastRP``, ``spatial_affinity_graph`` and the unmixing metrics.
 * ``spd`` -- the Cholesky positive-definiteness guard (with ``log det``) and

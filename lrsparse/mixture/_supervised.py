@@ -12,6 +12,7 @@ authors' codes plug in ``mu_b`` or drop the outputs
 import numpy as np
 from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._sklearn import _fit_context, validate_data
@@ -314,6 +315,7 @@ class IncrementalGMMClassifier(ClassifierMixin, _BaseSupervisedIGMN):
             The fitted classifier.
         """
         X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], reset=True)
+        check_classification_targets(y)
         self.classes_ = np.unique(y)
         self._learn(X, self._onehot(y), first=True)
         return self
@@ -344,6 +346,7 @@ class IncrementalGMMClassifier(ClassifierMixin, _BaseSupervisedIGMN):
             raise ValueError(f"classes={np.unique(classes).tolist()} is not the same as on the "
                              f"first call to partial_fit: {self.classes_.tolist()}.")
         X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], reset=first)
+        check_classification_targets(y)
         if first:
             self.classes_ = classes
         self._learn(X, self._onehot(y), first=first)
@@ -360,6 +363,7 @@ class IncrementalGMMClassifier(ClassifierMixin, _BaseSupervisedIGMN):
         -------
         proba : ndarray of shape (n_samples, n_classes)
         """
+        check_is_fitted(self)
         B = self._conditional_mean(X)
         P = np.clip(B, 0.0, None)
         total = P.sum(axis=1, keepdims=True)
@@ -381,4 +385,5 @@ class IncrementalGMMClassifier(ClassifierMixin, _BaseSupervisedIGMN):
         -------
         y : ndarray of shape (n_samples,)
         """
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[proba.argmax(axis=1)]
