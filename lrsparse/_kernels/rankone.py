@@ -116,9 +116,10 @@ def precision_rank_one(P, u, q, w, c):
     a = 1.0 / c
     b = w / den * a
     for i in range(d):
-        bu = b * u[i]
+        ui = u[i]
         for j in range(d):
-            P[i, j] = a * P[i, j] - bu * u[j]
+            # b (u_i u_j), not (b u_i) u_j: the same rounding for P_ij and P_ji
+            P[i, j] = a * P[i, j] - b * (ui * u[j])
     return d * np.log(c) + np.log1p(w * q)
 
 
