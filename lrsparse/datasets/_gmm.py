@@ -164,7 +164,10 @@ def make_gmm_stream(n_samples=1000, n_features=2, n_components=3, *, drift=0.0, 
         weights.
     random_state : int, RandomState instance or None, default=None
         Seed of the covariances, means, labels and points (drawn in that
-        order); the same seed gives the same stream.
+        order); the same seed gives the same stream.  The covariances and
+        means depend only on ``n_features``, ``n_components``, ``separation``
+        and the seed: streams that differ in ``n_samples``, ``drift`` or
+        ``weights`` come from the same components.
 
     Returns
     -------

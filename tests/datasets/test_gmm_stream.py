@@ -33,6 +33,15 @@ def test_reproducible():
     assert not np.array_equal(a[0], c[0]) and not np.array_equal(a[2], c[2])
 
 
+def test_components_depend_only_on_the_mixture_arguments():
+    _, _, means, covariances = make_gmm_stream(100, 3, 4, random_state=0)
+    for kwargs in ({"n_samples": 37}, {"drift": 1.0}, {"weights": [4, 3, 2, 1]}):
+        _, _, m, c = make_gmm_stream(**{"n_samples": 100, "n_features": 3, "n_components": 4,
+                                        "random_state": 0, **kwargs})
+        np.testing.assert_array_equal(m, means)
+        np.testing.assert_array_equal(c, covariances)
+
+
 @pytest.mark.parametrize("n_features", [1, 2, 5, 30])
 def test_covariances_spd_condition_number(n_features):
     _, _, _, covariances = make_gmm_stream(10, n_features, 8, random_state=1)
