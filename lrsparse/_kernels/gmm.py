@@ -1,5 +1,8 @@
 """One pass of the incremental Gaussian mixture (fast IGMN) over a batch of points.
 
+* :func:`running_stats` -- the running per-feature spread of a stream
+  (Welford), which sizes new components.
+
 * :func:`igmn_pass` -- for each point: the Mahalanobis distances to every
   component (``u_j = P_j (x - mu_j)``, kept for the update), the novelty test,
   and either a new component or the soft update of every component's
@@ -21,7 +24,7 @@ import numpy as np
 from ..utils._numba import jit
 from .rankone import precision_matvec, precision_rank_one
 
-__all__ = ["igmn_pass"]
+__all__ = ["igmn_pass", "running_stats"]
 
 # Relative floor of the initial variances: a stream of identical points (zero
 # spread) still gets components of a defined, nonzero size.
@@ -29,10 +32,36 @@ _VAR_FLOOR = 1e-12
 
 
 @jit
+def _welford(x, run_mean, run_m2, run):
+    """Add ``x`` to the running mean, squared deviations and ``[count, max |x|]``."""
+    run[0] += 1.0
+    for i in range(x.shape[0]):
+        delta = x[i] - run_mean[i]
+        run_mean[i] += delta / run[0]
+        run_m2[i] += delta * (x[i] - run_mean[i])
+        run[1] = max(run[1], abs(x[i]))
+
+
+@jit
+def running_stats(X, run_mean, run_m2, run):
+    """Add the rows of ``X``, in order, to the running spread (Welford); no component changes.
+
+    The warm-up of :func:`igmn_pass`: the first points of a stream only
+    measure its spread, so that the first components are sized on more than
+    one or two points.
+    """
+    x = np.empty(X.shape[1])
+    for t in range(X.shape[0]):
+        for i in range(X.shape[1]):
+            x[i] = X[t, i]
+        _welford(x, run_mean, run_m2, run)
+
+
+@jit
 def _create(x, k, means, precisions, logdets, sp, ages, run_mean, run_m2, run, delta2):
     """Component ``k`` at ``x`` with covariance ``delta^2 diag(running variance)``."""
     d = x.shape[0]
-    n = run[0]
+    n = max(run[0], 1.0)  # no point counted yet: no spread, the floor below
     vmax = 0.0
     for i in range(d):
         vmax = max(vmax, run_m2[i] / n)
@@ -42,7 +71,7 @@ def _create(x, k, means, precisions, logdets, sp, ages, run_mean, run_m2, run, d
     logdet = 0.0
     for i in range(d):
         means[k, i] = x[i]
-        var = delta2 * max(run_m2[i] / n, floor)
+        var = delta2[i] * max(run_m2[i] / n, floor)
         for j in range(d):
             precisions[k, i, j] = 0.0
         precisions[k, i, i] = 1.0 / var
@@ -53,9 +82,10 @@ def _create(x, k, means, precisions, logdets, sp, ages, run_mean, run_m2, run, d
 
 
 @jit
-def _remove(k, j, means, precisions, logdets, sp, ages):
+def _remove(k, j, means, precisions, logdets, sp, ages, groups):
     """Drop component ``j`` of ``k``, keeping the others in creation order."""
     for m in range(j, k - 1):
+        groups[m] = groups[m + 1]
         means[m] = means[m + 1]
         precisions[m] = precisions[m + 1]
         logdets[m] = logdets[m + 1]
@@ -64,22 +94,29 @@ def _remove(k, j, means, precisions, logdets, sp, ages):
 
 
 @jit
-def igmn_pass(X, start, k, means, precisions, logdets, sp, ages, run_mean, run_m2, run,
-              counts, delta2, nu0, chi2, v_min, sp_min, max_components, exact):
+def igmn_pass(X, G, start, k, means, precisions, logdets, sp, ages, groups, run_mean, run_m2,
+              run, counts, delta2, nu0, chi2, v_min, sp_min, max_components, exact,
+              update_stats):
     """Learn from the points ``X[start:]`` in order; return ``(next_point, k)``.
 
     Parameters (state arrays are updated in place)
     ----------
-    X : (n, D) points.  start : first point to learn.  k : components in use.
+    X : (n, D) points.  G : (n,) int64, the group of each point (one group:
+    a density; the classes of a classifier: a point is compared with, and
+    updates and ages, only the components of its group, so that every
+    component belongs to one class).  start : first point to learn.
+    k : components in use.
     means (cap, D), precisions (cap, D, D), logdets (cap,) -- ``log det C_j``,
-    sp (cap,) -- accumulated posteriors, ages (cap,) -- points seen since
-    creation: the components, float64.
+    sp (cap,) -- accumulated posteriors, ages (cap,) -- points of its group
+    seen since creation: the components, float64; groups (cap,) int64.
     run_mean, run_m2 (D,), run (2,) -- Welford's running mean, sum of squared
     deviations, and ``[count, max |x|]`` of every point seen: the spread that
     sizes new components, independent of how the stream is cut into batches.
+    With ``update_stats=False`` the points are already counted in it (the
+    warm-up points, see :func:`running_stats`).
     counts (3,) int64 -- components created, pruned, and points that were
     novel while ``max_components`` were in use (so they updated instead).
-    delta2 -- ``delta^2``; nu0 -- the weight, in points, of a component's
+    delta2 (D,) -- ``delta^2`` per feature; nu0 -- the weight, in points, of a component's
     initial covariance in its covariance estimate (exact update only);
     chi2 -- the novelty threshold on ``d^2``;
     v_min, sp_min -- prune a component older than ``v_min`` points whose
@@ -99,45 +136,46 @@ def igmn_pass(X, start, k, means, precisions, logdets, sp, ages, run_mean, run_m
     logp = np.empty(max(cap, 1))
     ubar = np.empty(d)
     for t in range(start, n):
-        novel = True
+        g = G[t]
         for i in range(d):
             x[i] = X[t, i]
-        if k > 0:
-            qmin = np.inf
-            for j in range(k):
+        qmin = np.inf
+        for j in range(k):
+            if groups[j] == g:
                 for i in range(d):
                     e[i] = x[i] - means[j, i]
                 q[j] = precision_matvec(precisions[j], e, U[j])
                 qmin = min(qmin, q[j])
                 logp[j] = np.log(sp[j]) - 0.5 * (q[j] + logdets[j])
-            novel = not qmin < chi2
-            if novel and k >= max_components:
-                novel = False
-                counts[2] += 1
+        novel = not qmin < chi2  # also when the group has no component yet
+        if novel and k >= max_components and qmin < np.inf:
+            novel = False
+            counts[2] += 1
         if novel and k >= cap:
             return t, k
-        # running spread, including this point (Welford)
-        run[0] += 1.0
-        for i in range(d):
-            delta = x[i] - run_mean[i]
-            run_mean[i] += delta / run[0]
-            run_m2[i] += delta * (x[i] - run_mean[i])
-            run[1] = max(run[1], abs(x[i]))
+        if update_stats:
+            _welford(x, run_mean, run_m2, run)
         for j in range(k):
-            ages[j] += 1.0
+            if groups[j] == g:
+                ages[j] += 1.0
         if novel:
             _create(x, k, means, precisions, logdets, sp, ages, run_mean, run_m2, run, delta2)
+            groups[k] = g
             k += 1
             counts[0] += 1
         else:
             top = -np.inf
             for j in range(k):
-                top = max(top, logp[j])
+                if groups[j] == g:
+                    top = max(top, logp[j])
             total = 0.0
             for j in range(k):
-                logp[j] = np.exp(logp[j] - top)
-                total += logp[j]
+                if groups[j] == g:
+                    logp[j] = np.exp(logp[j] - top)
+                    total += logp[j]
             for j in range(k):
+                if groups[j] != g:
+                    continue
                 post = logp[j] / total
                 if post == 0.0:  # underflow: the update would change nothing
                     continue
@@ -168,12 +206,18 @@ def igmn_pass(X, start, k, means, precisions, logdets, sp, ages, run_mean, run_m
                     change = precision_rank_one(precisions[j], ubar, qb, -1.0, 1.0)
                     if change == change:
                         logdets[j] += change
-        # prune components that stayed small for too long
+        # prune components of this group that stayed small for too long,
+        # keeping at least one
+        members = 0
+        for j in range(k):
+            if groups[j] == g:
+                members += 1
         j = 0
         while j < k:
-            if ages[j] > v_min and sp[j] < sp_min and k > 1:
-                _remove(k, j, means, precisions, logdets, sp, ages)
+            if groups[j] == g and ages[j] > v_min and sp[j] < sp_min and members > 1:
+                _remove(k, j, means, precisions, logdets, sp, ages, groups)
                 k -= 1
+                members -= 1
                 counts[1] += 1
             else:
                 j += 1
@@ -186,6 +230,9 @@ def _warm_up():
         for exact in (True, False):
             X = np.array([[0.0, 0.0], [0.1, 0.0], [5.0, 5.0], [0.0, 0.2]], dtype=dtype)
             cap, d = 4, 2
-            igmn_pass(X, 0, 0, np.zeros((cap, d)), np.zeros((cap, d, d)), np.zeros(cap),
-                      np.zeros(cap), np.zeros(cap), np.zeros(d), np.zeros(d), np.zeros(2),
-                      np.zeros(3, dtype=np.int64), 1.0, 3.0, 5.99, 10.0, 3.0, 10, exact)
+            igmn_pass(X, np.zeros(4, dtype=np.int64), 0, 0, np.zeros((cap, d)),
+                      np.zeros((cap, d, d)), np.zeros(cap), np.zeros(cap), np.zeros(cap),
+                      np.zeros(cap, dtype=np.int64), np.zeros(d), np.zeros(d), np.zeros(2),
+                      np.zeros(3, dtype=np.int64), np.ones(d), 3.0, 5.99, 10.0, 3.0, 10, exact,
+                      True)
+            running_stats(X, np.zeros(d), np.zeros(d), np.zeros(2))

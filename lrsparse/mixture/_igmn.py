@@ -8,6 +8,7 @@ update equations follow the authors' public code as read for
 exact weighted covariance recursion, see :func:`incremental_gaussian_mixture`).
 """
 
+import copy
 import numbers
 import time
 
@@ -43,14 +44,15 @@ class _Stream:
 
     Arrays grow by doubling (capacity) as components are created; the kernel
     returns when it needs room, so the state after a stream does not depend on
-    how the stream was cut into batches.
+    how the stream was cut into batches.  Points may carry a group (the
+    classifier's classes): components then belong to one group each.
     """
 
     def __init__(self, n_features, *, delta, beta, v_min, sp_min, max_components, exact,
                  prior_weight):
         d = n_features
         self.n_features = d
-        self.delta2 = float(delta) ** 2
+        self.delta2 = np.full(d, float(delta) ** 2)
         self.nu0 = float(prior_weight)
         # novelty: d^2 beyond the (1 - beta) quantile of chi^2_D for every component
         self.chi2 = float(chi2.isf(beta, d))
@@ -62,35 +64,80 @@ class _Stream:
         self.run_m2 = np.zeros(d)
         self.run = np.zeros(2)  # [points seen, max |x|]
         self.counts = np.zeros(3, dtype=np.int64)  # created, pruned, novel when full
+        # warm-up: the first points only measure the spread (see learn)
+        self.n_warm = 2 * (d + 1)
+        self.buffer = np.empty((self.n_warm, d))
+        self.buffer_groups = np.zeros(self.n_warm, dtype=np.int64)
+        self.n_buffered = 0
         self._allocate(min(4, self.max_components))
 
     def _allocate(self, cap):
-        d, k = self.n_features, self.k
-        old = getattr(self, "means", None)
-        means, precisions = np.zeros((cap, d)), np.zeros((cap, d, d))
-        logdets, sp, ages = np.zeros(cap), np.zeros(cap), np.zeros(cap)
-        if old is not None:
-            means[:k], precisions[:k] = self.means[:k], self.precisions[:k]
-            logdets[:k], sp[:k], ages[:k] = self.logdets[:k], self.sp[:k], self.ages[:k]
-        self.means, self.precisions = means, precisions
-        self.logdets, self.sp, self.ages = logdets, sp, ages
+        k = self.k
+        new = dict(means=np.zeros((cap, self.n_features)),
+                   precisions=np.zeros((cap, self.n_features, self.n_features)),
+                   logdets=np.zeros(cap), sp=np.zeros(cap), ages=np.zeros(cap),
+                   groups=np.zeros(cap, dtype=np.int64))
+        for name, array in new.items():
+            if hasattr(self, name):
+                array[:k] = getattr(self, name)[:k]
+            setattr(self, name, array)
 
-    def learn(self, X):
-        """Learn from the rows of ``X`` in order."""
+    def learn(self, X, groups=None):
+        """Learn from the rows of ``X`` in order (``groups``: int64 per row, default 0).
+
+        The first ``n_warm`` points of the stream only measure its spread
+        (they are kept); then they are learned, and every later point as it
+        comes.
+        """
+        from .._kernels.gmm import running_stats
+
+        if groups is None:
+            groups = np.zeros(X.shape[0], dtype=np.int64)
+        if self.buffer is not None:
+            m = min(self.n_warm - self.n_buffered, X.shape[0])
+            running_stats(X[:m], self.run_mean, self.run_m2, self.run)
+            self.buffer[self.n_buffered:self.n_buffered + m] = X[:m]
+            self.buffer_groups[self.n_buffered:self.n_buffered + m] = groups[:m]
+            self.n_buffered += m
+            X, groups = X[m:], groups[m:]
+            if self.n_buffered == self.n_warm:
+                buffer, self.buffer = self.buffer, None
+                self._pass(buffer, self.buffer_groups, update_stats=False)
+        if self.buffer is None and X.shape[0]:
+            self._pass(X, groups, update_stats=True)
+
+    def _pass(self, X, groups, *, update_stats):
         from .._kernels.gmm import igmn_pass
 
         start, n = 0, X.shape[0]
         while start < n:
             start, self.k = igmn_pass(
-                X, start, self.k, self.means, self.precisions, self.logdets, self.sp,
-                self.ages, self.run_mean, self.run_m2, self.run, self.counts, self.delta2, self.nu0,
-                self.chi2, self.v_min, self.sp_min, self.max_components, self.exact,
+                X, groups, start, self.k, self.means, self.precisions, self.logdets, self.sp,
+                self.ages, self.groups, self.run_mean, self.run_m2, self.run, self.counts,
+                self.delta2, self.nu0, self.chi2, self.v_min, self.sp_min, self.max_components,
+                self.exact, update_stats,
             )
             if start < n:
-                self._allocate(min(2 * self.means.shape[0], self.max_components))
+                # a group's first component is made even beyond max_components
+                cap = self.means.shape[0]
+                self._allocate(max(min(2 * cap, self.max_components), cap + 1))
+
+    def ready(self):
+        """This stream with every point learned: itself, or during the warm-up a copy
+        that has learned the points kept so far (the stream itself goes on warming up)."""
+        if self.buffer is None:
+            return self
+        stream = copy.deepcopy(self)
+        n = stream.n_buffered
+        buffer, stream.buffer = stream.buffer[:n], None
+        stream._pass(buffer, stream.buffer_groups[:n], update_stats=False)
+        return stream
 
     def components(self):
-        """``weights, means, precisions, log det covariances`` of the components in use (copies)."""
+        """``weights, means, precisions, log det covariances`` of the components in use (copies).
+
+        Only on a :meth:`ready` stream.
+        """
         k = self.k
         sp = self.sp[:k]
         return (sp / sp.sum(), self.means[:k].copy(), self.precisions[:k].copy(),
@@ -202,7 +249,7 @@ def incremental_gaussian_mixture(X, *, delta=0.5, beta=1e-3, prior_weight=None, 
     IncrementalGaussianMixture._validate_params_dict(params)
     stream = _new_stream(X.shape[1], params)
     stream.learn(X)
-    weights, means, precisions, _ = stream.components()
+    weights, means, precisions, _ = stream.ready().components()
     return weights, means, np.linalg.inv(precisions), precisions
 
 
@@ -411,9 +458,9 @@ class IncrementalGaussianMixture(DensityMixin, BaseEstimator):
 
     def _learn(self, X):
         tic = time.perf_counter()
-        stream = self._stream
-        stream.learn(X)
+        self._stream.learn(X)
         self.n_samples_seen_ += X.shape[0]
+        stream = self._stream.ready()
         weights, means, precisions, logdets = stream.components()
         self.weights_, self.means_, self.precisions_ = weights, means, precisions
         self._log_det_covariances = logdets

@@ -87,9 +87,9 @@ class _BaseSupervisedIGMN(BaseEstimator):
         if first:
             self._stream = _new_stream(Z.shape[1], self.get_params())
             self.n_samples_seen_ = 0
-        stream = self._stream
-        stream.learn(Z)
+        self._stream.learn(Z)
         self.n_samples_seen_ += Z.shape[0]
+        stream = self._stream.ready()
         self.weights_, self.means_, self.precisions_, self._log_det = stream.components()
         self.n_components_ = int(stream.k)
         if self.verbose:
@@ -256,25 +256,64 @@ class IncrementalGMMRegressor(RegressorMixin, _BaseSupervisedIGMN):
         return B[:, 0] if self._y_1d else B
 
 
-class IncrementalGMMClassifier(ClassifierMixin, _BaseSupervisedIGMN):
-    __doc__ = f"""Classification by an incremental Gaussian mixture of inputs and one-hot classes.
+_CLASSIFIER_ATTRS_DOC = """
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    class_count_ : ndarray of shape (n_classes,)
+        Points seen of each class.
+    weights_ : ndarray of shape (n_components_,)
+        Joint weights (about ``p(class) p(component | class)``); they sum to 1.
+    means_ : ndarray of shape (n_components_, n_features_in_)
+        Component means (inputs).
+    precisions_ : ndarray of shape (n_components_, n_features_in_, n_features_in_)
+        Component precisions (inputs).
+    component_labels_ : ndarray of shape (n_components_,)
+        The class of each component.
+    n_components_ : int
+        Components in use, over all classes.
+    n_samples_seen_ : int
+        Points learned since the last :meth:`fit`.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Defined when ``X`` has string feature names.
+"""
 
-    Learns the joint density of ``[X, onehot(y)]`` in one pass (fast IGMN,
-    :class:`IncrementalGaussianMixture`) and predicts from the conditional
-    mean of the one-hot block given ``x`` (see :func:`gaussian_conditional`):
-    components specialise to classes as the stream arrives (a new class is
-    novel), so the model is a mixture of full-covariance Gaussians per class
-    whose number is learned.  ``predict_proba`` is the conditional mean
-    clipped at 0 and normalised.  ``partial_fit`` needs ``classes`` at its
-    first call, as scikit-learn's incremental classifiers do.
+
+class IncrementalGMMClassifier(ClassifierMixin, _BaseSupervisedIGMN):
+    __doc__ = f"""Classification by an incremental Gaussian mixture of inputs and classes.
+
+    The joint density of inputs ``x`` and the one-hot class ``b`` is a
+    mixture whose components are *class-pure*: each belongs to one class
+    (its one-hot mean is that class and its one-hot block has no spread), and
+    the components of a class are learned in one pass from the points of that
+    class, by the fast IGMN (:class:`IncrementalGaussianMixture`: one stream,
+    whose running spread sizes new components of every class, but a point is
+    compared with, updates and ages only the components of its class).  Conditioning
+    the one-hot block on ``x`` (:func:`gaussian_conditional`) then reduces to
+    Bayes' rule: the Schur complement of a block-diagonal precision is its
+    input block, and ``E[b | x]`` is the exact posterior ``p(class | x) =
+    sum_(j in class) pi_j N(x | mu_j, C_j) / sum_j pi_j N(x | mu_j, C_j)``,
+    a probability without clipping.
+
+    Why class-pure: learned as one joint stream, components are created only
+    when a point is novel in the joint space, and the one-hot coordinates are
+    a few of many: on digits (PCA to 20 dimensions) the joint stream found 5
+    to 7 components for 10 classes at ``delta=1`` (accuracy 0.92-0.96), and
+    IGMN's pruning by age removed components of the rarer classes (ages count
+    every point, masses only the class's).  Class-pure components reach
+    0.97-0.99 there, as QDA does.
+
+    ``partial_fit`` needs ``classes`` at its first call, as scikit-learn's
+    incremental classifiers do.
     {_PARAMS_DOC}
     Attributes
-    ----------
-    classes_ : ndarray of shape (n_classes,)
-        The class labels.{_ATTRS_DOC}
+    ----------{_CLASSIFIER_ATTRS_DOC}
     See Also
     --------
-    IncrementalGMMRegressor : The regressor.
+    IncrementalGMMRegressor : The regressor (joint mixture of inputs and
+        targets, conditioned with the Schur complement).
+    sklearn.discriminant_analysis.QuadraticDiscriminantAnalysis : One
+        Gaussian per class, in batch.
     {_REFERENCES}
     Examples
     --------
@@ -289,20 +328,38 @@ class IncrementalGMMClassifier(ClassifierMixin, _BaseSupervisedIGMN):
     True
     """
 
-    def _onehot(self, y):
-        idx = np.searchsorted(self.classes_, y)
-        idx = np.clip(idx, 0, len(self.classes_) - 1)
+    def _class_index(self, y):
+        idx = np.clip(np.searchsorted(self.classes_, y), 0, len(self.classes_) - 1)
         unknown = self.classes_[idx] != y
         if np.any(unknown):
             raise ValueError(f"y contains labels not in classes {self.classes_.tolist()}: "
                              f"{np.unique(np.asarray(y)[unknown])[:5].tolist()}.")
-        Y = np.zeros((len(y), len(self.classes_)))
-        Y[np.arange(len(y)), idx] = 1.0
-        return Y
+        return idx
+
+    def _start(self, classes, n_features):
+        self.classes_ = classes
+        self._stream = _new_stream(n_features, self.get_params())
+        self.class_count_ = np.zeros(len(classes))
+        self.n_samples_seen_ = 0
+
+    def _learn_classes(self, X, y):
+        idx = self._class_index(y)
+        # one stream in order; each point meets only its class's components
+        self._stream.learn(X, idx.astype(np.int64))
+        self.class_count_ += np.bincount(idx, minlength=len(self.classes_))
+        self.n_samples_seen_ += X.shape[0]
+        stream = self._stream.ready()
+        self.weights_, self.means_, self.precisions_, self._log_det = stream.components()
+        self._component_class = stream.groups[:stream.k].copy()
+        self.component_labels_ = self.classes_[self._component_class]
+        self.n_components_ = int(stream.k)
+        if self.verbose:
+            print(f"[{type(self).__name__}] {self.n_samples_seen_} points, "
+                  f"{self.n_components_} components")
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
-        """Learn the joint mixture from the rows of ``(X, y)`` in one pass.
+        """Learn the class mixtures from the rows of ``(X, y)`` in one pass.
 
         Parameters
         ----------
@@ -316,8 +373,8 @@ class IncrementalGMMClassifier(ClassifierMixin, _BaseSupervisedIGMN):
         """
         X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], reset=True)
         check_classification_targets(y)
-        self.classes_ = np.unique(y)
-        self._learn(X, self._onehot(y), first=True)
+        self._start(np.unique(y), X.shape[1])
+        self._learn_classes(X, y)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -348,12 +405,12 @@ class IncrementalGMMClassifier(ClassifierMixin, _BaseSupervisedIGMN):
         X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], reset=first)
         check_classification_targets(y)
         if first:
-            self.classes_ = classes
-        self._learn(X, self._onehot(y), first=first)
+            self._start(classes, X.shape[1])
+        self._learn_classes(X, y)
         return self
 
     def predict_proba(self, X):
-        """Class probabilities: the conditional mean of the one-hot block, clipped and normalised.
+        """Class probabilities ``p(class | x)`` (the conditional mean of the one-hot class).
 
         Parameters
         ----------
@@ -364,15 +421,13 @@ class IncrementalGMMClassifier(ClassifierMixin, _BaseSupervisedIGMN):
         proba : ndarray of shape (n_samples, n_classes)
         """
         check_is_fitted(self)
-        B = self._conditional_mean(X)
-        P = np.clip(B, 0.0, None)
-        total = P.sum(axis=1, keepdims=True)
-        empty = total[:, 0] <= 0.0
-        if np.any(empty):  # every conditional mean <= 0: a softmax keeps their order
-            S = np.exp(B[empty] - B[empty].max(axis=1, keepdims=True))
-            P[empty] = S
-            total[empty] = S.sum(axis=1, keepdims=True)
-        return P / total
+        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        logp = (log_gaussian_densities(X, self.means_, self.precisions_, self._log_det)
+                + np.log(self.weights_))
+        resp = np.exp(logp - logsumexp(logp, axis=1, keepdims=True))
+        proba = np.zeros((X.shape[0], len(self.classes_)))
+        np.add.at(proba.T, self._component_class, resp.T)
+        return proba
 
     def predict(self, X):
         """Most probable class.
