@@ -33,13 +33,13 @@ _VAR_FLOOR = 1e-12
 
 @jit
 def _welford(x, run_mean, run_m2, run):
-    """Add ``x`` to the running mean, squared deviations and ``[count, max |x|]``."""
+    """Add ``x`` to the running mean, squared deviations and ``[count, max |x_i|...]``."""
     run[0] += 1.0
     for i in range(x.shape[0]):
         delta = x[i] - run_mean[i]
         run_mean[i] += delta / run[0]
         run_m2[i] += delta * (x[i] - run_mean[i])
-        run[1] = max(run[1], abs(x[i]))
+        run[1 + i] = max(run[1 + i], abs(x[i]))
 
 
 @jit
@@ -59,19 +59,28 @@ def running_stats(X, run_mean, run_m2, run):
 
 @jit
 def _create(x, k, means, precisions, logdets, sp, ages, run_mean, run_m2, run, delta2):
-    """Component ``k`` at ``x`` with covariance ``delta^2 diag(running variance)``."""
+    """Component ``k`` at ``x`` with covariance ``delta^2 diag(running variance)``.
+
+    Each variance is floored at ``1e-12 max(variance, max |x_i|^2)`` of its
+    own feature (a constant feature still gets a size in its own units), or of
+    all features for a feature that has been zero so far (or 1 if all have).
+    """
     d = x.shape[0]
-    n = max(run[0], 1.0)  # no point counted yet: no spread, the floor below
-    vmax = 0.0
+    n = max(run[0], 1.0)  # no point counted yet: no spread, the floors below
+    fallback = 0.0
     for i in range(d):
-        vmax = max(vmax, run_m2[i] / n)
-    floor = _VAR_FLOOR * max(vmax, run[1] * run[1])
-    if not floor > 0.0:  # every value seen so far is zero: no scale to take
-        floor = 1.0
+        fallback = max(fallback, run_m2[i] / n, run[1 + i] * run[1 + i])
+    fallback *= _VAR_FLOOR
+    if not fallback > 0.0:  # every value seen so far is zero: no scale to take
+        fallback = 1.0
     logdet = 0.0
     for i in range(d):
         means[k, i] = x[i]
-        var = delta2[i] * max(run_m2[i] / n, floor)
+        var = run_m2[i] / n
+        floor = _VAR_FLOOR * max(var, run[1 + i] * run[1 + i])
+        if not floor > 0.0:
+            floor = fallback
+        var = delta2[i] * max(var, floor)
         for j in range(d):
             precisions[k, i, j] = 0.0
         precisions[k, i, i] = 1.0 / var
@@ -109,8 +118,9 @@ def igmn_pass(X, G, start, k, means, precisions, logdets, sp, ages, groups, run_
     means (cap, D), precisions (cap, D, D), logdets (cap,) -- ``log det C_j``,
     sp (cap,) -- accumulated posteriors, ages (cap,) -- points of its group
     seen since creation: the components, float64; groups (cap,) int64.
-    run_mean, run_m2 (D,), run (2,) -- Welford's running mean, sum of squared
-    deviations, and ``[count, max |x|]`` of every point seen: the spread that
+    run_mean, run_m2 (D,), run (D + 1,) -- Welford's running mean, sum of
+    squared deviations, and ``[count, max |x_1|, ..., max |x_D|]`` of every
+    point seen: the spread that
     sizes new components, independent of how the stream is cut into batches.
     With ``update_stats=False`` the points are already counted in it (the
     warm-up points, see :func:`running_stats`).
@@ -232,7 +242,7 @@ def _warm_up():
             cap, d = 4, 2
             igmn_pass(X, np.zeros(4, dtype=np.int64), 0, 0, np.zeros((cap, d)),
                       np.zeros((cap, d, d)), np.zeros(cap), np.zeros(cap), np.zeros(cap),
-                      np.zeros(cap, dtype=np.int64), np.zeros(d), np.zeros(d), np.zeros(2),
+                      np.zeros(cap, dtype=np.int64), np.zeros(d), np.zeros(d), np.zeros(d + 1),
                       np.zeros(3, dtype=np.int64), np.ones(d), 3.0, 5.99, 10.0, 3.0, 10, exact,
                       True)
-            running_stats(X, np.zeros(d), np.zeros(d), np.zeros(2))
+            running_stats(X, np.zeros(d), np.zeros(d), np.zeros(d + 1))

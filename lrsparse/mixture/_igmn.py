@@ -39,6 +39,30 @@ def _pruning_defaults(n_features, v_min, sp_min):
     return (20 * d1 if v_min is None else v_min), (d1 if sp_min is None else sp_min)
 
 
+# Largest magnitude of a feature that the stream accepts (and smallest nonzero
+# one): squares, variances and precisions (down to a relative floor of 1e-12)
+# then stay within float64 in the user's units.
+_MAX_MAGNITUDE = 1e140
+
+
+def _check_range(X, input_name):
+    top = np.abs(X).max(axis=0)
+    bad = np.flatnonzero((top > _MAX_MAGNITUDE) | ((top > 0) & (top < 1 / _MAX_MAGNITUDE)))
+    if bad.size:
+        i = int(bad[0])
+        raise ValueError(
+            f"Feature {i} of {input_name} has values of magnitude {top[i]:.3g}, outside "
+            f"[{1 / _MAX_MAGNITUDE:.0e}, {_MAX_MAGNITUDE:.0e}]: its variances and precisions "
+            f"would not fit in float64. Rescale {input_name} (e.g. StandardScaler)."
+        )
+
+
+def _powers_of_two(x):
+    """Per feature, the power of two nearest to ``|x_i|`` (1 where ``x_i = 0``)."""
+    a = np.abs(np.asarray(x, dtype=np.float64))
+    return np.where(a > 0, np.exp2(np.round(np.log2(np.where(a > 0, a, 1.0)))), 1.0)
+
+
 class _Stream:
     """The state of one incremental mixture: components and the running spread of the data.
 
@@ -62,8 +86,12 @@ class _Stream:
         self.k = 0
         self.run_mean = np.zeros(d)
         self.run_m2 = np.zeros(d)
-        self.run = np.zeros(2)  # [points seen, max |x|]
+        self.run = np.zeros(d + 1)  # [points seen, max |x_i| for each feature]
         self.counts = np.zeros(3, dtype=np.int64)  # created, pruned, novel when full
+        # units: every feature is divided by a power of two (exact) taken from
+        # the first point, so the arithmetic is the same in any units
+        self.scale = None
+        self.input_name = "X"
         # warm-up: the first points only measure the spread (see learn)
         self.n_warm = 2 * (d + 1)
         self.buffer = np.empty((self.n_warm, d))
@@ -93,6 +121,12 @@ class _Stream:
 
         if groups is None:
             groups = np.zeros(X.shape[0], dtype=np.int64)
+        if X.shape[0] == 0:
+            return
+        _check_range(X, self.input_name)
+        if self.scale is None:
+            self.scale = _powers_of_two(X[0])
+        X = X / self.scale
         if self.buffer is not None:
             m = min(self.n_warm - self.n_buffered, X.shape[0])
             running_stats(X[:m], self.run_mean, self.run_m2, self.run)
@@ -138,10 +172,10 @@ class _Stream:
 
         Only on a :meth:`ready` stream.
         """
-        k = self.k
+        k, s = self.k, self.scale
         sp = self.sp[:k]
-        return (sp / sp.sum(), self.means[:k].copy(), self.precisions[:k].copy(),
-                self.logdets[:k].copy())
+        return (sp / sp.sum(), self.means[:k] * s, self.precisions[:k] / np.outer(s, s),
+                self.logdets[:k] + 2.0 * np.log(s).sum())
 
 
 def incremental_gaussian_mixture(X, *, delta=0.5, beta=1e-3, prior_weight=None, v_min=None,

@@ -86,6 +86,7 @@ class _BaseSupervisedIGMN(BaseEstimator):
         Z = np.hstack([X, Y]).astype(np.float64, copy=False)
         if first:
             self._stream = _new_stream(Z.shape[1], self.get_params())
+            self._stream.input_name = "[X, y]"
             self.n_samples_seen_ = 0
         self._stream.learn(Z)
         self.n_samples_seen_ += Z.shape[0]
