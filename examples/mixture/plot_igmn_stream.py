@@ -94,15 +94,21 @@ plt.show()
 
 # %%
 # Each new cluster is picked up within the batch in which it appears: its
-# first point is novel, starts a component there, and the points that
-# follow either update it or, when they fall outside its ellipse, start
-# more.  Components that gather too little mass are pruned after 60
-# points, which is why the count goes up and down.  The first cluster is
-# covered by several components and not by one: its first components were
-# created when the running estimate of the data's spread, which sizes new
-# components, rested on a handful of points, so they were small, and each
-# gathered enough of the points around it to survive.  The mixture has no
-# step that merges components; together they model the cluster's density.
+# first point is novel and starts a component there.  How many components
+# a cluster ends up with depends on the size of a new component, ``delta =
+# 0.5`` times the running standard deviation (per feature) of all the points
+# seen so far.  The first 2 (D + 1) = 6 points only measure that spread (a
+# warm-up), then the first cluster is learned.  The second cluster arrives
+# while the spread is still that of the first cluster alone, so its new
+# components are smaller than it, and the points that fall outside them start
+# more: it ends with several components.  The third and fourth arrive when
+# the spread includes the distances between the clusters: the first
+# component of each is larger than its cluster, shrinks onto it as points
+# come, and is the only one.  A component that has gathered too little mass
+# after 60 points is pruned, hence the difference between the created and
+# pruned counts above.  The model never merges components: where a cluster
+# has several, they model its density together, as the comparison below
+# shows.
 #
 # Comparison with the truth
 # -------------------------
@@ -166,14 +172,33 @@ plt.show()
 # -------------------------------
 #
 # One pass learns the stream as it comes.  The same 2000 points in random
-# order make a much harder stream for this algorithm at the default
-# ``delta``: the running spread is soon that of all four clusters, a new
-# component starts with a large ellipse, and a point inside it is not novel,
-# so one component can end up covering several clusters.
-shuffled = IncrementalGaussianMixture().fit(X[np.random.default_rng(0).permutation(n_samples)])
-matched = linear_sum_assignment(
-    np.linalg.norm(shuffled.means_[:, None, :] - true_means[None, :, :], axis=2))
-error = np.linalg.norm(shuffled.means_[matched[0]] - true_means[matched[1]], axis=1)
-print(f"random order: {shuffled.n_components_} components, largest matched mean error "
-      f"{np.max(error / largest_sd[matched[1]]):.2f} sd, held-out log-likelihood "
-      f"{shuffled.score(X_test):.3f}")
+# order are harder for this algorithm at the default ``delta``: the running
+# spread is soon that of all four clusters, so a new component starts with a
+# large ellipse, a point inside it is not novel, and one component can end
+# up covering two clusters.  A smaller ``delta`` makes new components
+# smaller.  We count, over 10 random orders, the fits in which every true
+# mean has a fitted one within half a standard deviation.
+rng = np.random.default_rng(0)
+orders = [rng.permutation(n_samples) for _ in range(10)]
+for delta in (0.5, 0.25):
+    found, n_fitted, scores = 0, [], []
+    for order in orders:
+        shuffled = IncrementalGaussianMixture(delta=delta).fit(X[order])
+        fitted_idx, true_idx = linear_sum_assignment(
+            np.linalg.norm(shuffled.means_[:, None, :] - true_means[None, :, :], axis=2))
+        error = np.linalg.norm(shuffled.means_[fitted_idx] - true_means[true_idx], axis=1)
+        found += len(true_idx) == n_components and np.all(error < 0.5 * largest_sd[true_idx])
+        n_fitted.append(shuffled.n_components_)
+        scores.append(shuffled.score(X_test))
+    print(f"random order, delta={delta}: all 4 clusters found in {found} of 10 orders; "
+          f"{min(n_fitted)} to {max(n_fitted)} components; held-out log-likelihood "
+          f"{min(scores):.3f} to {max(scores):.3f}")
+
+# %%
+# In several of the random orders the default ``delta=0.5`` ends with a
+# component covering two clusters: fewer clusters found and a held-out
+# log-likelihood well below that of the ordered stream's fit (compare the
+# lowest value with the one printed above).  ``delta=0.25`` finds all four
+# more often, though not always.  So in a stream whose clusters come mixed,
+# a smaller ``delta`` is the first thing to try; in this stream, whose
+# clusters arrive one by one, the default separates them.
