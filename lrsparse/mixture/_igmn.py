@@ -186,10 +186,14 @@ def incremental_gaussian_mixture(X, *, delta=0.5, beta=1e-3, prior_weight=None, 
     Mahalanobis distance ``d_j^2 = (x - mu_j)^T P_j (x - mu_j)``.  If no
     component has ``d_j^2`` below ``chi2.isf(beta, n_features)`` the point is
     *novel* and starts a new component (at ``x``, with a diagonal covariance
-    ``delta^2`` times the running variance of every point seen so far).
-    Otherwise every component ``j`` takes its share ``p(j | x)`` (posterior
-    under the current mixture): its accumulated mass ``sp_j`` grows by
-    ``p(j | x)``, and with ``w = p(j | x) / sp_j`` its mean moves by
+    ``delta^2`` times the running variance of every point seen so far).  The
+    first ``2 (n_features + 1)`` points only measure that variance; then they
+    are learned in order, and every later point as it comes, so that the
+    first components are not sized on one or two points (which left small
+    duplicates of the first cluster).  Otherwise every component ``j`` takes
+    its share ``p(j | x)`` (posterior under the current mixture): its
+    accumulated mass ``sp_j`` grows by ``p(j | x)``, and with
+    ``w = p(j | x) / sp_j`` its mean moves by
     ``w (x - mu_j)`` and its covariance takes the point into its weighted
     scatter: ``(m + p) C_j' = m C_j + p (1 - w) e e^T`` with ``e = x - mu_j``,
     ``p = p(j | x)`` and ``m = sp_j + prior_weight - 1`` (the points behind
@@ -215,6 +219,20 @@ def incremental_gaussian_mixture(X, *, delta=0.5, beta=1e-3, prior_weight=None, 
     point novel in high dimension: at 64 features, 10 true components and
     ``prior_weight=1`` the pass ends at the 100-component limit; with
     ``n_features + 1`` it finds 10, with EM's held-out log-likelihood).
+
+    How to choose ``delta``: a new component should be about the size of a
+    cluster.  In a shuffled stream the running spread covers all clusters,
+    and ``delta`` between 0.25 (few features) and 0.5 (tens of features)
+    finds them; in a stream that arrives cluster by cluster the running spread
+    starts as one cluster's, and ``delta`` about 1 does.  Too small a
+    ``delta`` splits clusters into several components, too large a one
+    merges neighbours; :meth:`IncrementalGaussianMixture.score` (held-out
+    log-likelihood) lets ``GridSearchCV`` choose it.
+
+    Features are divided by powers of two taken from the first point (exact),
+    so the results are equivariant under a rescaling of each feature;
+    features whose magnitude is outside ``[1e-140, 1e140]`` raise a
+    ``ValueError`` (their precisions would not fit in float64).
 
     Parameters
     ----------
@@ -325,11 +343,13 @@ class IncrementalGaussianMixture(DensityMixin, BaseEstimator):
 
     The initial spread of a component is ``delta`` times the running standard
     deviation of every point seen so far (per feature), so nothing has to be
-    known before the stream starts; the first few components are sized on few
-    points, and those that gather no mass are pruned.  The results are
-    equivariant under any rescaling (and shift) of the data.  A single pass
-    depends on the order of the points: a stream sorted by cluster is learned
-    as it arrives.
+    known before the stream starts (the first ``2 (n_features + 1)`` points
+    only measure it, then are learned).  ``delta`` is the parameter to tune:
+    about 0.25-0.5 for shuffled streams, about 1 for streams that arrive
+    cluster by cluster (see :func:`incremental_gaussian_mixture`).  The
+    results are equivariant under a rescaling (and shift) of each feature.  A
+    single pass depends on the order of the points: a stream sorted by
+    cluster is learned as it arrives.
 
     Parameters
     ----------
