@@ -71,7 +71,7 @@ class _BaseSupervisedIGMN(BaseEstimator):
         if k != "random_state"
     }
 
-    def __init__(self, *, delta=0.5, beta=1e-3, prior_weight=None, v_min=None, sp_min=None,
+    def __init__(self, *, delta="auto", beta=1e-3, prior_weight=None, v_min=None, sp_min=None,
                  max_components=100, covariance_update="exact", verbose=0):
         self.delta = delta
         self.beta = beta
@@ -108,9 +108,10 @@ class _BaseSupervisedIGMN(BaseEstimator):
 _PARAMS_DOC = """
     Parameters
     ----------
-    delta : float, default=0.5
-        Size of a new component relative to the running spread of the joint
-        data (inputs and targets), as in :class:`IncrementalGaussianMixture`.
+    delta : float or "auto", default="auto"
+        Size of a new component relative to the running spread of the data
+        (the joint data, inputs and targets, for the regressor), as in
+        :class:`IncrementalGaussianMixture`.
     beta : float, default=1e-3
         Novelty level in ``(0, 1)``.
     prior_weight : float, default=None
