@@ -279,6 +279,30 @@ def test_shift_invariance(mixture, fitted):
     np.testing.assert_array_equal(est.predict(X_test + shift), fitted.predict(X_test))
 
 
+def test_per_feature_units_and_feature_order(mixture, fitted):
+    """New components are diagonal in the data's own per-feature spread, and the
+    distances are Mahalanobis: features in other units (a diagonal rescaling)
+    or in another order give the same model in those units / that order."""
+    X_train, X_test, _ = mixture
+    units = np.array([1e-3, 1.0, 3e5, 7.0])
+    est = IncrementalGaussianMixture().fit(X_train * units)
+    assert est.n_components_ == fitted.n_components_
+    np.testing.assert_allclose(est.weights_, fitted.weights_, rtol=1e-9)
+    np.testing.assert_allclose(est.means_ / units, fitted.means_, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(est.covariances_ / np.outer(units, units), fitted.covariances_,
+                               rtol=1e-8, atol=1e-9)
+    np.testing.assert_array_equal(est.predict(X_test * units), fitted.predict(X_test))
+
+    order = np.array([2, 0, 3, 1])
+    est = IncrementalGaussianMixture().fit(X_train[:, order])
+    assert est.n_components_ == fitted.n_components_
+    np.testing.assert_allclose(est.means_, fitted.means_[:, order], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(est.covariances_, fitted.covariances_[:, order][:, :, order],
+                               rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(est.score_samples(X_test[:, order]),
+                               fitted.score_samples(X_test), rtol=1e-10)
+
+
 # ------------------------------------------------- degenerate streams
 @pytest.mark.parametrize("value", [1e-100, -5.0, 1e100])
 def test_identical_points_at_any_scale(value):
