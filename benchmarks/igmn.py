@@ -16,26 +16,30 @@ points of the same stream.
 excluded by a warm-up call on a tiny stream); ``points/s`` is ``n`` over its
 median time.  The peer is :func:`numpy_igmn` below: **the same equations**
 in plain NumPy, one point at a time in a Python loop (the components of a
-point vectorised by batched matrix-vector products): the same novelty test,
-the same exact rank-one precision / log-determinant update with
-``prior_weight``, the same creation from the running variance, the same
-pruning.  It is slow, so it runs on the first ``N_NUMPY`` points of the
-stream only, and ours is timed on those points too (``ratio`` is on equal
-work; the head of a stream holds every creation, so it is not the
-steady-state rate).  The two must agree: ``max |d mean|`` and ``max_j |d
-P_j| / max |P_j|`` (per component, since the first component of a stream is
-sized on one point and its precision is about 1e12 times the others')
-compare their components on that head, and before anything is timed
-:func:`_check` runs both on a small stream (``n = 300``, ``D = 4``, with
-creations and prunings) and stops the benchmark unless they find the same
-number of components with means and precisions equal to ``CHECK_TOL``.  The
-cost growth with ``D`` is the least-squares slope of ``log(time per point)``
-against ``log D`` over the full streams (also per point and component, since
-``K`` may differ by one between the ``D``), and the slope between
-consecutive ``D``: the arithmetic is ``O(K D^2)`` (2 is quadratic; plain
-IGMN's inversions would give 3); at small ``D`` the fixed cost of a point
-(the loop over components, the posterior) flattens the slope.  Target: at
-most quadratic, a slope of at most ``TARGET_EXPONENT + 0.5``.
+point vectorised by batched matrix-vector products): the same units (each
+feature divided by a power of two from the first point), the same warm-up
+(the first ``2 (D + 1)`` points only measure the running spread), the same
+novelty test, the same creation from the running variance with its
+per-feature floors, the same exact rank-one precision / log-determinant
+update with ``prior_weight``, the same pruning.  It is slow, so it runs on
+the first ``N_NUMPY`` points of the stream only, and ours (the same
+``fit``) is timed on those points too (``ratio`` is on equal work; the head
+of a stream holds the creations, so it is not the steady-state rate).  The
+two must agree: ``max |d mean|`` and ``max_j |d P_j| / max |P_j|`` (per
+component: precisions of different components can differ by orders of
+magnitude) compare their components on that head, and before anything is
+timed :func:`_check` runs both on a small stream (``n = 300``, ``D = 4``,
+with creations and prunings) through
+:func:`~lrsparse.mixture.incremental_gaussian_mixture` and stops the
+benchmark unless they find the same number of components with means and
+precisions equal to ``CHECK_TOL``.  The cost growth with ``D`` is the
+least-squares slope of ``log(time per point)`` against ``log D`` over the
+full streams (also per point and component, since ``K`` may differ by one
+between the ``D``), and the slope between consecutive ``D``: the arithmetic
+is ``O(K D^2)`` (2 is quadratic; plain IGMN's inversions would give 3); at
+small ``D`` the fixed cost of a point (the loop over components, the
+posterior) flattens the slope.  Target: at most quadratic, a slope of at
+most ``TARGET_EXPONENT + 0.5``.
 
 **Part 2, against batch EM** (``section="em"``).  D in {16, 64, 256}
 (``--quick``: 16, 64), the same training and held-out points.  Peer:
