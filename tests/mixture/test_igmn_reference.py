@@ -166,15 +166,34 @@ def test_paper_update_on_a_mixture_stays_finite(mixture):
 @pytest.mark.parametrize("covariance_update", ["exact", "paper"])
 def test_partial_fit_in_random_chunks_equals_fit(rng, mixture, covariance_update):
     X = mixture[0][:1500]
-    whole = IncrementalGaussianMixture(covariance_update=covariance_update).fit(X)
-    cuts = np.sort(rng.choice(np.arange(1, len(X)), size=40, replace=False))
-    cuts = np.concatenate([[1, 2], cuts[cuts > 2]])  # one-point batches at the start too
-    chunked = IncrementalGaussianMixture(covariance_update=covariance_update)
-    for batch in np.split(X, cuts):
+    params = dict(covariance_update=covariance_update)
+    whole = IncrementalGaussianMixture(**params).fit(X)
+    cuts = np.sort(rng.choice(np.arange(12, len(X)), size=40, replace=False))
+    # batches within, ending at and just after the warm-up (the first 2 (D + 1) = 10 points)
+    cuts = np.concatenate([[1, 2, 7, 10, 11], cuts])
+    chunked = IncrementalGaussianMixture(**params)
+    for i, batch in enumerate(np.split(X, cuts)):
         chunked.partial_fit(batch)
+        if i < 8:  # the model between batches is the model of the points so far
+            prefix = IncrementalGaussianMixture(**params).fit(X[:chunked.n_samples_seen_])
+            for name in FITTED:
+                np.testing.assert_array_equal(getattr(chunked, name), getattr(prefix, name),
+                                              err_msg=name)
     assert whole.n_created_ >= 4  # several components created
     for name in FITTED:
         np.testing.assert_array_equal(getattr(chunked, name), getattr(whole, name), err_msg=name)
+
+
+def test_sample_follows_the_fitted_mixture(mixture, fitted):
+    est = IncrementalGaussianMixture(random_state=0).fit(mixture[0])  # `fitted`, seeded
+    X, y = est.sample(20000)
+    assert X.shape == (20000, fitted.n_features_in_)
+    np.testing.assert_allclose(np.bincount(y, minlength=fitted.n_components_) / 20000,
+                               fitted.weights_, atol=0.015)
+    for j in np.flatnonzero(fitted.weights_ > 0.1):
+        np.testing.assert_allclose(X[y == j].mean(axis=0), fitted.means_[j], atol=0.1)
+        np.testing.assert_allclose(np.cov(X[y == j], rowvar=False), fitted.covariances_[j],
+                                   atol=0.15)
 
 
 # -------------------------------------------------- 4. synthetic mixtures
