@@ -392,19 +392,19 @@ class IncrementalGaussianMixture(DensityMixin, BaseEstimator):
 
     Attributes
     ----------
-    weights_ : ndarray of shape (n_components_,)
+    weights_ : ndarray of shape (n_components,)
         Mixing weights (accumulated posterior masses, normalised).
-    means_ : ndarray of shape (n_components_, n_features_in_)
-    precisions_ : ndarray of shape (n_components_, n_features_in_, n_features_in_)
+    means_ : ndarray of shape (n_components, n_features_in)
+    precisions_ : ndarray of shape (n_components, n_features_in, n_features_in)
         Component precisions, as maintained by the rank-one updates.
-    covariances_ : ndarray of shape (n_components_, n_features_in_, n_features_in_)
+    covariances_ : ndarray of shape (n_components, n_features_in, n_features_in)
         Their inverses (computed when accessed).
-    precisions_cholesky_ : ndarray of shape (n_components_, n_features_in_, n_features_in_)
+    precisions_cholesky_ : ndarray of shape (n_components, n_features_in, n_features_in)
         Upper-triangular ``U`` with ``precisions_ = U U^T``, as in
         :class:`~sklearn.mixture.GaussianMixture` (computed when accessed).
     n_components_ : int
         Components in use.
-    component_masses_ : ndarray of shape (n_components_,)
+    component_masses_ : ndarray of shape (n_components,)
         Accumulated posterior mass ``sp_j`` of each component.
     n_samples_seen_ : int
         Points learned since the last :meth:`fit`.
@@ -413,7 +413,7 @@ class IncrementalGaussianMixture(DensityMixin, BaseEstimator):
     n_pruned_ : int
         Components pruned.
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features_in,)
         Defined when ``X`` has string feature names.
 
     See Also
@@ -602,7 +602,7 @@ class IncrementalGaussianMixture(DensityMixin, BaseEstimator):
 
         Returns
         -------
-        resp : ndarray of shape (n_samples, n_components_)
+        resp : ndarray of shape (n_samples, n_components)
         """
         wlp = self._weighted_log_prob(self._check_X(X))
         return np.exp(wlp - logsumexp(wlp, axis=1, keepdims=True))

@@ -131,18 +131,18 @@ _PARAMS_DOC = """
 """
 
 _ATTRS_DOC = """
-    weights_ : ndarray of shape (n_components_,)
+    weights_ : ndarray of shape (n_components,)
         Mixing weights of the joint mixture.
-    means_ : ndarray of shape (n_components_, n_features_in_ + n_targets)
+    means_ : ndarray of shape (n_components, n_features_in + n_targets)
         Joint means, inputs first.
-    precisions_ : ndarray of shape (n_components_, n_joint, n_joint)
+    precisions_ : ndarray of shape (n_components, n_joint, n_joint)
         Joint precisions.
     n_components_ : int
         Components in use.
     n_samples_seen_ : int
         Points learned since the last :meth:`fit`.
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features_in,)
         Defined when ``X`` has string feature names.
 """
 
@@ -263,20 +263,20 @@ _CLASSIFIER_ATTRS_DOC = """
         The class labels.
     class_count_ : ndarray of shape (n_classes,)
         Points seen of each class.
-    weights_ : ndarray of shape (n_components_,)
+    weights_ : ndarray of shape (n_components,)
         Joint weights (about ``p(class) p(component | class)``); they sum to 1.
-    means_ : ndarray of shape (n_components_, n_features_in_)
+    means_ : ndarray of shape (n_components, n_features_in)
         Component means (inputs).
-    precisions_ : ndarray of shape (n_components_, n_features_in_, n_features_in_)
+    precisions_ : ndarray of shape (n_components, n_features_in, n_features_in)
         Component precisions (inputs).
-    component_labels_ : ndarray of shape (n_components_,)
+    component_labels_ : ndarray of shape (n_components,)
         The class of each component.
     n_components_ : int
         Components in use, over all classes.
     n_samples_seen_ : int
         Points learned since the last :meth:`fit`.
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features_in,)
         Defined when ``X`` has string feature names.
 """
 
