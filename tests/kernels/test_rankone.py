@@ -347,15 +347,26 @@ def test_precision_rank_one_sequence_tracks_inverse(rng):
     _assert_symmetric(P)
 
 
-@pytest.mark.parametrize("excess", [0.0, 1e-3, 2.0])
+@pytest.mark.parametrize("excess", [1e-9, 1e-3, 2.0])
 def test_precision_rank_one_leaving_the_cone_returns_nan_and_keeps_P(rng, excess):
     _, P, e = _spd_and_vector(rng, 4)
     u = np.empty(4)
     q = precision_matvec(P, e, u)
-    w = -(1.0 + excess) / q  # 1 + w q = -excess <= 0
+    w = -(1.0 + excess) / q  # 1 + w q = -excess < 0
     P_copy = P.copy()
     change = precision_rank_one(P, u, q, w, 0.5)
     assert np.isnan(change)
+    np.testing.assert_array_equal(P, P_copy)
+
+
+def test_precision_rank_one_singular_result_returns_nan():
+    """``1 + w q = 0`` exactly (``C + w e e^T`` singular): refused as well."""
+    P = np.diag([1.0, 4.0, 0.25])
+    u = np.empty(3)
+    q = precision_matvec(P, np.array([2.0, 0.0, 0.0]), u)
+    assert q == 4.0
+    P_copy = P.copy()
+    assert np.isnan(precision_rank_one(P, u, q, -0.25, 1.0))
     np.testing.assert_array_equal(P, P_copy)
 
 
