@@ -4,6 +4,8 @@ The references of the conditioning itself (``gaussian_conditional`` against
 direct formulas, accuracy on known functions) are in test_reference.py.
 """
 
+import itertools
+
 import numpy as np
 import pytest
 from sklearn.datasets import make_blobs
@@ -78,13 +80,12 @@ def test_unknown_label():
     clf = IncrementalGMMClassifier()
     bad = y.copy()
     bad[7] = 5
-    # at the first call: no model is started, the next first call still needs classes
     with pytest.raises(ValueError, match=r"y contains labels not in classes \[0, 1, 2\]: \[5\]"):
         clf.partial_fit(X[:50], bad[:50], classes=[0, 1, 2])
-    with pytest.raises(ValueError, match="classes must be passed"):
-        clf.partial_fit(X[:50], y[:50])
+    with pytest.raises(ValueError, match="not in classes"):
+        IncrementalGMMClassifier().fit(X, bad).partial_fit(X[:50], np.full(50, 9))
     # later: the model is left as it was
-    clf.partial_fit(X[:50], y[:50], classes=[0, 1, 2])
+    clf = IncrementalGMMClassifier().partial_fit(X[:50], y[:50], classes=[0, 1, 2])
     means = clf.means_.copy()
     with pytest.raises(ValueError, match="not in classes"):
         clf.partial_fit(X[:50], bad[:50])
@@ -161,7 +162,7 @@ def test_predict_is_argmax_of_proba():
                         30 * rng.normal(size=(200, 3))])
     proba = clf.predict_proba(X_test)
     assert proba.shape == (len(X_test), 4)
-    assert np.all((proba >= 0) & (proba <= 1))
+    assert np.all((proba >= 0) & (proba <= 1 + 1e-12))  # exactly: test_found_bugs_h4
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
     np.testing.assert_array_equal(clf.predict(X_test), clf.classes_[proba.argmax(axis=1)])
     assert clf.score(X, y) > 0.95
@@ -355,3 +356,58 @@ def test_regressor_joint_scale_sweep(sine_reference, factor):
     np.testing.assert_allclose(scaled / factor, pred, rtol=1e-8, atol=1e-10)
     error = np.linalg.norm(scaled - y * factor) / np.linalg.norm(y * factor)
     assert error == pytest.approx(np.linalg.norm(pred - y) / np.linalg.norm(y), rel=1e-6)
+
+
+@pytest.mark.parametrize("c, s", list(itertools.product([1e-6, 1e6], repeat=2)))
+def test_regressor_separate_scales(sine_reference, c, s):
+    # inputs in one unit, targets in another: predictions in the targets' unit
+    X, Y, ref, pred = sine_reference
+    reg = IncrementalGMMRegressor().fit(X * c, Y * s)
+    assert reg.n_components_ == ref.n_components_
+    np.testing.assert_allclose(reg.predict(X * c) / s, pred, rtol=1e-6, atol=1e-9)
+
+
+@pytest.fixture(scope="module")
+def blobs_reference():
+    X, y = make_blobs(300, n_features=3, centers=3, cluster_std=2.0, random_state=4)
+    clf = IncrementalGMMClassifier().fit(X, y)
+    return X, y, clf, clf.predict(X), clf.predict_proba(X)
+
+
+@pytest.mark.parametrize("factor", FACTORS)
+def test_classifier_scale_sweep(blobs_reference, factor):
+    # only the inputs have units (the one-hot block does not): same classes,
+    # same probabilities, whatever the units of X
+    X, y, ref, labels, proba = blobs_reference
+    clf = IncrementalGMMClassifier().fit(X * factor, y)
+    assert clf.n_components_ == ref.n_components_
+    np.testing.assert_array_equal(clf.predict(X * factor), labels)
+    np.testing.assert_allclose(clf.predict_proba(X * factor), proba, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("factor", [1e-130, 1e130])
+def test_regressor_far_scales(sine_reference, factor):
+    X, Y, ref, pred = sine_reference
+    reg = IncrementalGMMRegressor().fit(X * factor, Y * factor)
+    assert reg.n_components_ == ref.n_components_
+    np.testing.assert_allclose(reg.predict(X * factor) / factor, pred, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+@pytest.mark.parametrize("factor", [1e-300, 1e-200, 1e-145, 1e145, 1e200, 1e300])
+def test_beyond_float64_range(cls, factor):
+    # normal floats whose squares or precisions would not fit: a clear
+    # ValueError naming the input, at the first batch and at a later one
+    # (which leaves the model as it was)
+    X, y = _data(cls)
+    name = "X" if cls is IncrementalGMMClassifier else r"\[X, y\]"
+    scaled = y * factor if cls is IncrementalGMMRegressor else y
+    with pytest.raises(ValueError, match=f"Feature 0 of {name} has values of magnitude .*Rescale"):
+        cls().fit(X * factor, scaled)
+    kwargs = {"classes": np.unique(y)} if cls is IncrementalGMMClassifier else {}
+    model = cls().partial_fit(X[:100], y[:100], **kwargs)
+    means = model.means_.copy()
+    with pytest.raises(ValueError, match="Rescale"):
+        model.partial_fit(X[100:] * factor, scaled[100:])
+    np.testing.assert_array_equal(model.means_, means)
+    assert model.n_samples_seen_ == 100
