@@ -127,6 +127,22 @@ def test_two_classes():
     assert clf.predict(X).dtype == bool
 
 
+def test_class_attributes():
+    # class-pure components: each has a class, every class has one, and the
+    # input-only means and precisions
+    X, y = make_blobs(300, n_features=2, centers=[[0, 0], [6, 0], [0, 6]], random_state=0)
+    y = np.where(np.arange(300) < 30, 0, y)  # class 0 more frequent
+    clf = IncrementalGMMClassifier().fit(X, y)
+    np.testing.assert_array_equal(clf.class_count_, np.bincount(y))
+    assert set(clf.component_labels_) == {0, 1, 2}
+    assert clf.means_.shape == (clf.n_components_, 2)
+    assert clf.precisions_.shape == (clf.n_components_, 2, 2)
+    np.testing.assert_allclose(clf.weights_.sum(), 1.0)
+    streamed = _partial_fit(IncrementalGMMClassifier(), X, y, [40, 41, 200], classes=[0, 1, 2])
+    np.testing.assert_array_equal(streamed.component_labels_, clf.component_labels_)
+    np.testing.assert_array_equal(streamed.class_count_, clf.class_count_)
+
+
 def test_fit_restarts_and_partial_fit_continues():
     X, y = _blobs()
     clf = IncrementalGMMClassifier().fit(X[:150], y[:150])
