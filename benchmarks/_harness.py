@@ -215,3 +215,12 @@ def lrsparse_commit():
     except (OSError, subprocess.CalledProcessError):
         return "unknown (not a git checkout)"
     return commit + (" + uncommitted changes in lrsparse/" if dirty else "")
+
+
+def markdown_table(header, lines):
+    """Print a Markdown table (the closing notes quote the benchmarks' tables as they are)."""
+    print("| " + " | ".join(header) + " |")
+    print("|" + "|".join("---" for _ in header) + "|")
+    for line in lines:
+        print("| " + " | ".join(line) + " |")
+    print(flush=True)

@@ -67,8 +67,7 @@ from lrsparse._kernels.gmm import _VAR_FLOOR
 from lrsparse.datasets import make_gmm_stream
 from lrsparse.mixture import IncrementalGaussianMixture, incremental_gaussian_mixture
 
-from ._harness import log, lrsparse_commit, time_interleaved
-from .sparse_recovery import _markdown
+from ._harness import log, lrsparse_commit, markdown_table, time_interleaved
 
 SEED = 0
 N_COMPONENTS = 10
@@ -266,7 +265,8 @@ def _bench(d, n, n_test, n_numpy, repeats):
     rate = n / ours.median
     base = {"n_features": d, "n_samples": n, "n_test": n_test}
     throughput = base | {
-        "section": "throughput", "case": f"D={d} ({N_COMPONENTS} Gaussians), first {n_numpy} points",
+        "section": "throughput",
+        "case": f"D={d} ({N_COMPONENTS} Gaussians), first {n_numpy} points",
         "n_numpy": n_numpy, "ours_s": ours_head, "ours_times": head_t["ours"].times,
         "peer": "NumPy per point (same equations)", "peer_s": peer_head,
         "peer_times": head_t["numpy"].times, "ratio": ours_head / peer_head,
@@ -310,7 +310,7 @@ def _exponent(rows, key):
 
 def _print_throughput(rows):
     print("\n## Part 1: throughput, ours vs the same equations in NumPy (per point)\n")
-    _markdown(
+    markdown_table(
         ("D", "n", "K ours", "ours s", "ours points/s", "NumPy head", "NumPy points/s",
          "ours points/s (head)", "speed-up (head)", "K ours/NumPy (head)", "mean diff",
          "precision rel. diff"),
@@ -334,7 +334,7 @@ def _print_throughput(rows):
 
 def _print_em(rows):
     print("\n## Part 2: ours (one pass) vs sklearn GaussianMixture (batch EM, same K)\n")
-    _markdown(
+    markdown_table(
         ("D", "n train", "n test", "K", "ours s", "EM s", "EM iterations", "ratio ours/EM",
          "ours loglik", "EM loglik", "rel. diff"),
         [(str(r["n_features"]), str(r["n_samples"]), str(r["n_test"]),

@@ -78,7 +78,7 @@ from sklearn.linear_model import orthogonal_mp
 from lrsparse.datasets import make_sparse_recovery
 from lrsparse.linear_model import weighted_lasso, weighted_omp
 
-from ._harness import log, lrsparse_commit, time_interleaved
+from ._harness import log, lrsparse_commit, markdown_table, time_interleaved
 
 SEED = 0
 
@@ -162,14 +162,6 @@ def _label(loss, penalty):
     return f"{loss}-{penalty}"
 
 
-def _markdown(header, lines):
-    print("| " + " | ".join(header) + " |")
-    print("|" + "|".join("---" for _ in header) + "|")
-    for line in lines:
-        print("| " + " | ".join(line) + " |")
-    print(flush=True)
-
-
 def _omp(X, y, loss, penalty, alpha, k):
     return weighted_omp(X, y, loss=loss, penalty=penalty, alpha=alpha, n_nonzero_coefs=k,
                         fit_intercept=False, return_n_iter=True)
@@ -224,7 +216,7 @@ def _bench_speed(m, N, s, repeats):
 
 def _print_speed(rows):
     print("\n## Part 1: weighted_omp vs sklearn orthogonal_mp (precompute=False)\n")
-    _markdown(
+    markdown_table(
         ("case", "variant", "alpha", "ours s", "sklearn s", "ratio", "our rel. err",
          "sklearn rel. err", "selections ours/peer", "note"),
         [(f"{r['n_samples']}x{r['n_features']} s={r['n_nonzero']}",
@@ -328,7 +320,7 @@ def _bench_cvxpy(n, N, s, repeats):
 
 def _print_cvxpy(rows):
     print("\n## Part 2: weighted_lasso vs cvxpy (Clarabel)\n")
-    _markdown(
+    markdown_table(
         ("loss", "alpha", "ours tol", "ours ms", "cvxpy ms", "speed-up", "our objective",
          "rel. obj. diff", "iters ours/cvxpy", "rel. err ours/cvxpy", "note"),
         [(r["loss"] + (f" ({r['corruption']:.0%} corr.)" if r["corruption"] else ""),
@@ -398,9 +390,9 @@ def _print_recovery(rows):
         print(f"\n## Part 3: recovery rate (support exact), N={RECOVERY_N}, s={RECOVERY_S}, "
               f"{corruption:.0%} corrupted, {part[0]['trials']} trials, "
               f"n_nonzero_coefs = s, alpha = {RECOVERY_ALPHA:g}\n")
-        _markdown(("m",) + tuple(methods),
-                  [(str(r["n_samples"]),) + tuple(f"{r['recovery_rates'][k]:.2f}"
-                                                  for k in methods) for r in part])
+        markdown_table(("m",) + tuple(methods),
+                       [(str(r["n_samples"]),) + tuple(f"{r['recovery_rates'][k]:.2f}"
+                                                       for k in methods) for r in part])
     means = {k: np.mean([r["mean_seconds"][k] for r in rows]) for k in methods}
     print("mean time per fit (ms): " + ", ".join(f"{k} {v * 1e3:.2f}" for k, v in means.items()))
 

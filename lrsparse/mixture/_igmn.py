@@ -225,9 +225,9 @@ def incremental_gaussian_mixture(X, *, delta="auto", beta=1e-3, prior_weight=Non
     and the default ``delta="auto"`` finds them: ``0.8 / sqrt(chi2.isf(beta,
     D) / D)`` capped at 0.5, so that the novelty ellipsoid of a new component
     reaches 0.8 running standard deviations per feature (0.30 at 2 features,
-    0.40 at 5, 0.5 from about 12; measured on shuffled streams of 3 to 10
+    0.40 at 5, 0.5 from 15; measured on shuffled streams of 3 to 10
     separated Gaussians in 2 to 10 dimensions, it finds their number within
-    one, where 0.5 merged half of them in 2 dimensions; above 12 features a
+    one, where 0.5 merged half of them in 2 dimensions; above 15 features a
     larger ``delta`` lowered the held-out log-likelihood).  In a stream that
     arrives cluster by cluster the running spread starts as one cluster's,
     and ``delta`` about 1 does.  Too small a
