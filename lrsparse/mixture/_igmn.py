@@ -43,10 +43,13 @@ def _pruning_defaults(n_features, v_min, sp_min):
 # one): squares, variances and precisions (down to a relative floor of 1e-12)
 # then stay within float64 in the user's units.
 _MAX_MAGNITUDE = 1e140
+# Largest growth of a feature over its magnitude in the first points (the units).
+_MAX_GROWTH = 1e100
 
 
 def _check_range(X, input_name):
-    top = np.abs(X).max(axis=0)
+    """Per-feature ``max |X|`` (float64); ``ValueError`` outside ``[1e-140, 1e140]``."""
+    top = np.abs(X).max(axis=0).astype(np.float64)
     bad = np.flatnonzero((top > _MAX_MAGNITUDE) | ((top > 0) & (top < 1 / _MAX_MAGNITUDE)))
     if bad.size:
         i = int(bad[0])
@@ -55,6 +58,7 @@ def _check_range(X, input_name):
             f"[{1 / _MAX_MAGNITUDE:.0e}, {_MAX_MAGNITUDE:.0e}]: its variances and precisions "
             f"would not fit in float64. Rescale {input_name} (e.g. StandardScaler)."
         )
+    return top
 
 
 def _powers_of_two(x):
@@ -89,7 +93,7 @@ class _Stream:
         self.run = np.zeros(d + 1)  # [points seen, max |x_i| for each feature]
         self.counts = np.zeros(3, dtype=np.int64)  # created, pruned, novel when full
         # units: every feature is divided by a power of two (exact) taken from
-        # the first point, so the arithmetic is the same in any units
+        # the warm-up points, so the arithmetic is the same in any units
         self.scale = None
         self.input_name = "X"
         # warm-up: the first points only measure the spread (see learn)
@@ -113,32 +117,45 @@ class _Stream:
     def learn(self, X, groups=None):
         """Learn from the rows of ``X`` in order (``groups``: int64 per row, default 0).
 
-        The first ``n_warm`` points of the stream only measure its spread
-        (they are kept); then they are learned, and every later point as it
-        comes.
+        The first ``n_warm`` points of the stream are only kept; then they
+        set the units (per feature, the power of two nearest their largest
+        magnitude) and the running spread, and are learned in order; every
+        later point is learned as it comes.
         """
-        from .._kernels.gmm import running_stats
-
         if groups is None:
             groups = np.zeros(X.shape[0], dtype=np.int64)
         if X.shape[0] == 0:
             return
-        _check_range(X, self.input_name)
-        if self.scale is None:
-            self.scale = _powers_of_two(X[0])
-        X = X / self.scale
+        top = _check_range(X, self.input_name)
         if self.buffer is not None:
             m = min(self.n_warm - self.n_buffered, X.shape[0])
-            running_stats(X[:m], self.run_mean, self.run_m2, self.run)
             self.buffer[self.n_buffered:self.n_buffered + m] = X[:m]
             self.buffer_groups[self.n_buffered:self.n_buffered + m] = groups[:m]
             self.n_buffered += m
             X, groups = X[m:], groups[m:]
             if self.n_buffered == self.n_warm:
-                buffer, self.buffer = self.buffer, None
-                self._pass(buffer, self.buffer_groups, update_stats=False)
-        if self.buffer is None and X.shape[0]:
-            self._pass(X, groups, update_stats=True)
+                self._end_warm_up()
+            if X.shape[0] == 0:
+                return
+        if np.any(top > _MAX_GROWTH * self.scale):
+            i = int(np.flatnonzero(top > _MAX_GROWTH * self.scale)[0])
+            raise ValueError(
+                f"Feature {i} of {self.input_name} has values of magnitude {top[i]:.3g}, "
+                f"more than {_MAX_GROWTH:.0e} times those of the first points of the stream "
+                f"({self.scale[i]:.3g}): their squares would overflow. Rescale "
+                f"{self.input_name}, or start a new fit."
+            )
+        self._pass(X / self.scale, groups, update_stats=True)
+
+    def _end_warm_up(self):
+        from .._kernels.gmm import running_stats
+
+        n = self.n_buffered
+        buffer, groups, self.buffer = self.buffer[:n], self.buffer_groups[:n], None
+        self.scale = _powers_of_two(np.abs(buffer).max(axis=0))
+        buffer = buffer / self.scale
+        running_stats(buffer, self.run_mean, self.run_m2, self.run)
+        self._pass(buffer, groups, update_stats=False)
 
     def _pass(self, X, groups, *, update_stats):
         from .._kernels.gmm import igmn_pass
@@ -162,9 +179,7 @@ class _Stream:
         if self.buffer is None:
             return self
         stream = copy.deepcopy(self)
-        n = stream.n_buffered
-        buffer, stream.buffer = stream.buffer[:n], None
-        stream._pass(buffer, stream.buffer_groups[:n], update_stats=False)
+        stream._end_warm_up()
         return stream
 
     def components(self):
@@ -235,7 +250,7 @@ def incremental_gaussian_mixture(X, *, delta="auto", beta=1e-3, prior_weight=Non
     merges neighbours; :meth:`IncrementalGaussianMixture.score` (held-out
     log-likelihood) lets ``GridSearchCV`` choose it.
 
-    Features are divided by powers of two taken from the first point (exact),
+    Features are divided by powers of two taken from the warm-up points (exact),
     so the results are equivariant under a rescaling of each feature;
     features whose magnitude is outside ``[1e-140, 1e140]`` raise a
     ``ValueError`` (their precisions would not fit in float64).
@@ -496,9 +511,8 @@ class IncrementalGaussianMixture(DensityMixin, BaseEstimator):
             The fitted estimator.
         """
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=True)
-        self._stream = _new_stream(X.shape[1], self.get_params())
-        self.n_samples_seen_ = 0
-        self._learn(X)
+        self.__dict__.pop("_stream", None)
+        self._learn(X, _new_stream(X.shape[1], self.get_params()))
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -520,17 +534,19 @@ class IncrementalGaussianMixture(DensityMixin, BaseEstimator):
         """
         first = not hasattr(self, "_stream")
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=first)
-        if first:
-            self._stream = _new_stream(X.shape[1], self.get_params())
-            self.n_samples_seen_ = 0
-        self._learn(X)
+        self._learn(X, _new_stream(X.shape[1], self.get_params()) if first else self._stream)
         return self
 
-    def _learn(self, X):
+    def _learn(self, X, stream):
+        # a new stream is kept only once it has learned its first batch (bad
+        # values raise before the stream changes): a failed first call
+        # leaves the estimator unfitted
         tic = time.perf_counter()
-        self._stream.learn(X)
+        stream.learn(X)
+        if stream is not getattr(self, "_stream", None):
+            self._stream, self.n_samples_seen_ = stream, 0
         self.n_samples_seen_ += X.shape[0]
-        stream = self._stream.ready()
+        stream = stream.ready()
         weights, means, precisions, logdets = stream.components()
         self.weights_, self.means_, self.precisions_ = weights, means, precisions
         self._log_det_covariances = logdets
@@ -546,19 +562,19 @@ class IncrementalGaussianMixture(DensityMixin, BaseEstimator):
     # ------------------------------------------------------------ derived
     @property
     def covariances_(self):
-        check_is_fitted(self)
+        check_is_fitted(self, "weights_")
         return np.linalg.inv(self.precisions_)
 
     @property
     def precisions_cholesky_(self):
-        check_is_fitted(self)
+        check_is_fitted(self, "weights_")
         # U with P = U U^T, U upper triangular (sklearn's convention)
         L = np.linalg.cholesky(self.precisions_[:, ::-1, ::-1])
         return L[:, ::-1, ::-1]
 
     # ----------------------------------------------------------- predict
     def _check_X(self, X):
-        check_is_fitted(self)
+        check_is_fitted(self, "weights_")
         return validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
 
     def _weighted_log_prob(self, X):
@@ -633,7 +649,7 @@ class IncrementalGaussianMixture(DensityMixin, BaseEstimator):
         y : ndarray of shape (n_samples,)
             The component of each sample.
         """
-        check_is_fitted(self)
+        check_is_fitted(self, "weights_")
         if not (isinstance(n_samples, numbers.Integral) and n_samples >= 1):
             raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
         rng = check_random_state(self.random_state)

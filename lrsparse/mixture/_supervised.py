@@ -85,10 +85,13 @@ class _BaseSupervisedIGMN(BaseEstimator):
     def _learn(self, X, Y, first):
         Z = np.hstack([X, Y]).astype(np.float64, copy=False)
         if first:
-            self._stream = _new_stream(Z.shape[1], self.get_params())
-            self._stream.input_name = "[X, y]"
-            self.n_samples_seen_ = 0
-        self._stream.learn(Z)
+            self.__dict__.pop("_stream", None)
+            stream = _new_stream(Z.shape[1], self.get_params())
+            stream.input_name = "[X, y]"
+            stream.learn(Z)  # kept only once it has learned (see IncrementalGaussianMixture)
+            self._stream, self.n_samples_seen_ = stream, 0
+        else:
+            self._stream.learn(Z)
         self.n_samples_seen_ += Z.shape[0]
         stream = self._stream.ready()
         self.weights_, self.means_, self.precisions_, self._log_det = stream.components()
@@ -98,7 +101,7 @@ class _BaseSupervisedIGMN(BaseEstimator):
                   f"{self.n_components_} components")
 
     def _conditional_mean(self, X):
-        check_is_fitted(self)
+        check_is_fitted(self, "weights_")
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
         B, _ = gaussian_conditional(X, self.weights_, self.means_, self.precisions_,
                                     self._log_det)
@@ -330,27 +333,28 @@ class IncrementalGMMClassifier(ClassifierMixin, _BaseSupervisedIGMN):
     True
     """
 
-    def _class_index(self, y):
-        idx = np.clip(np.searchsorted(self.classes_, y), 0, len(self.classes_) - 1)
-        unknown = self.classes_[idx] != y
+    def _learn_classes(self, X, y, classes=None):
+        """Learn a batch; ``classes`` starts a new model (kept only if the batch is learned)."""
+        first = classes is not None
+        if first:
+            self.__dict__.pop("_stream", None)
+        else:
+            classes = self.classes_
+        idx = np.clip(np.searchsorted(classes, y), 0, len(classes) - 1)
+        unknown = classes[idx] != y
         if np.any(unknown):
-            raise ValueError(f"y contains labels not in classes {self.classes_.tolist()}: "
+            raise ValueError(f"y contains labels not in classes {classes.tolist()}: "
                              f"{np.unique(np.asarray(y)[unknown])[:5].tolist()}.")
-        return idx
-
-    def _start(self, classes, n_features):
-        self.classes_ = classes
-        self._stream = _new_stream(n_features, self.get_params())
-        self.class_count_ = np.zeros(len(classes))
-        self.n_samples_seen_ = 0
-
-    def _learn_classes(self, X, y):
-        idx = self._class_index(y)
         # one stream in order; each point meets only its class's components
-        self._stream.learn(X, idx.astype(np.int64))
-        self.class_count_ += np.bincount(idx, minlength=len(self.classes_))
+        stream = _new_stream(X.shape[1], self.get_params()) if first else self._stream
+        stream.learn(X, idx.astype(np.int64))
+        if first:
+            self.classes_, self._stream = classes, stream
+            self.class_count_ = np.zeros(len(classes))
+            self.n_samples_seen_ = 0
+        self.class_count_ += np.bincount(idx, minlength=len(classes))
         self.n_samples_seen_ += X.shape[0]
-        stream = self._stream.ready()
+        stream = stream.ready()
         self.weights_, self.means_, self.precisions_, self._log_det = stream.components()
         self._component_class = stream.groups[:stream.k].copy()
         self.component_labels_ = self.classes_[self._component_class]
@@ -375,8 +379,7 @@ class IncrementalGMMClassifier(ClassifierMixin, _BaseSupervisedIGMN):
         """
         X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], reset=True)
         check_classification_targets(y)
-        self._start(np.unique(y), X.shape[1])
-        self._learn_classes(X, y)
+        self._learn_classes(X, y, classes=np.unique(y))
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -406,9 +409,7 @@ class IncrementalGMMClassifier(ClassifierMixin, _BaseSupervisedIGMN):
                              f"first call to partial_fit: {self.classes_.tolist()}.")
         X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], reset=first)
         check_classification_targets(y)
-        if first:
-            self._start(classes, X.shape[1])
-        self._learn_classes(X, y)
+        self._learn_classes(X, y, classes=classes if first else None)
         return self
 
     def predict_proba(self, X):
@@ -422,14 +423,16 @@ class IncrementalGMMClassifier(ClassifierMixin, _BaseSupervisedIGMN):
         -------
         proba : ndarray of shape (n_samples, n_classes)
         """
-        check_is_fitted(self)
+        check_is_fitted(self, "weights_")
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
         logp = (log_gaussian_densities(X, self.means_, self.precisions_, self._log_det)
                 + np.log(self.weights_))
         resp = np.exp(logp - logsumexp(logp, axis=1, keepdims=True))
         proba = np.zeros((X.shape[0], len(self.classes_)))
         np.add.at(proba.T, self._component_class, resp.T)
-        return proba
+        # the sums round to 1 +- a few ulps: normalise so that rows are probabilities
+        proba /= proba.sum(axis=1, keepdims=True)
+        return np.clip(proba, 0.0, 1.0, out=proba)
 
     def predict(self, X):
         """Most probable class.
