@@ -289,9 +289,13 @@ def incremental_gaussian_mixture(X, *, delta="auto", beta=1e-3, prior_weight=Non
     Returns
     -------
     weights : ndarray of shape (n_components,)
+        Mixing weights (accumulated posterior masses, normalised).
     means : ndarray of shape (n_components, n_features)
+        Component means.
     covariances : ndarray of shape (n_components, n_features, n_features)
+        Component covariances (the inverses of ``precisions``).
     precisions : ndarray of shape (n_components, n_features, n_features)
+        Component precisions, as maintained by the rank-one updates.
 
     See Also
     --------
@@ -588,10 +592,12 @@ class IncrementalGaussianMixture(DensityMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one per row.
 
         Returns
         -------
         log_prob : ndarray of shape (n_samples,)
+            Log-density of the mixture at each sample.
         """
         return logsumexp(self._weighted_log_prob(self._check_X(X)), axis=1)
 
@@ -601,11 +607,14 @@ class IncrementalGaussianMixture(DensityMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one per row.
         y : Ignored
+            Targets (regressor) or class labels (classifier), one per row of ``X``.
 
         Returns
         -------
         log_likelihood : float
+            Mean log-density of the mixture over the samples.
         """
         return float(self.score_samples(X).mean())
 
@@ -615,10 +624,12 @@ class IncrementalGaussianMixture(DensityMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one per row.
 
         Returns
         -------
         resp : ndarray of shape (n_samples, n_components)
+            Posterior probability of each component given each sample.
         """
         wlp = self._weighted_log_prob(self._check_X(X))
         return np.exp(wlp - logsumexp(wlp, axis=1, keepdims=True))
@@ -629,10 +640,12 @@ class IncrementalGaussianMixture(DensityMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one per row.
 
         Returns
         -------
         labels : ndarray of shape (n_samples,)
+            Index of the most probable component of each sample.
         """
         return self._weighted_log_prob(self._check_X(X)).argmax(axis=1)
 
@@ -642,10 +655,12 @@ class IncrementalGaussianMixture(DensityMixin, BaseEstimator):
         Parameters
         ----------
         n_samples : int, default=1
+            Number of samples to draw.
 
         Returns
         -------
         X : ndarray of shape (n_samples, n_features)
+            Samples, one per row.
         y : ndarray of shape (n_samples,)
             The component of each sample.
         """
@@ -670,10 +685,12 @@ class IncrementalGaussianMixture(DensityMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one per row.
 
         Returns
         -------
         bic : float
+            The criterion: ``-2 n score(X) + n_parameters log n``.
         """
         n = np.shape(X)[0]
         return -2 * self.score(X) * n + self._n_parameters() * np.log(n)
@@ -684,10 +701,12 @@ class IncrementalGaussianMixture(DensityMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one per row.
 
         Returns
         -------
         aic : float
+            The criterion: ``-2 n score(X) + 2 n_parameters``.
         """
         n = np.shape(X)[0]
         return -2 * self.score(X) * n + 2 * self._n_parameters()

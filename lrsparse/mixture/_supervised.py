@@ -34,17 +34,35 @@ def gaussian_conditional(A, weights, means, precisions, log_det_covariances):
     Parameters
     ----------
     A : ndarray of shape (n_samples, d)
+        The given coordinates, one sample per row.
     weights : ndarray of shape (n_components,)
+        Mixing weights.
     means : ndarray of shape (n_components, d + o)
+        Joint means, the given coordinates first.
     precisions : ndarray of shape (n_components, d + o, d + o)
+        Joint precisions.
     log_det_covariances : ndarray of shape (n_components,)
+        ``log det C_j`` of the joint covariances.
 
     Returns
     -------
     B : ndarray of shape (n_samples, o)
-        The conditional means.
+        The conditional means ``E[b | a]``.
     resp : ndarray of shape (n_samples, n_components)
-        ``p(j | a)``.
+        The responsibilities ``p(j | a)``.
+
+    Examples
+    --------
+    One Gaussian over ``(a, b)`` with correlation 0.8: ``E[b | a] = 0.8 a``.
+
+    >>> import numpy as np
+    >>> from lrsparse.mixture import gaussian_conditional
+    >>> C = np.array([[1.0, 0.8], [0.8, 1.0]])
+    >>> B, resp = gaussian_conditional(np.array([[1.0], [-2.0]]), np.ones(1),
+    ...                                np.zeros((1, 2)), np.linalg.inv(C)[None],
+    ...                                np.log(np.linalg.det(C))[None])
+    >>> np.round(B.ravel(), 6)
+    array([ 0.8, -1.6])
     """
     d = A.shape[1]
     k = means.shape[0]
@@ -211,7 +229,9 @@ class IncrementalGMMRegressor(RegressorMixin, _BaseSupervisedIGMN):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one per row.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Targets (regressor) or class labels (classifier), one per row of ``X``.
 
         Returns
         -------
@@ -231,7 +251,9 @@ class IncrementalGMMRegressor(RegressorMixin, _BaseSupervisedIGMN):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one per row.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Targets (regressor) or class labels (classifier), one per row of ``X``.
 
         Returns
         -------
@@ -252,10 +274,12 @@ class IncrementalGMMRegressor(RegressorMixin, _BaseSupervisedIGMN):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one per row.
 
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+            Targets (regressor) or class labels (classifier), one per row of ``X``.
         """
         B = self._conditional_mean(X)
         return B[:, 0] if self._y_1d else B
@@ -370,7 +394,9 @@ class IncrementalGMMClassifier(ClassifierMixin, _BaseSupervisedIGMN):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one per row.
         y : array-like of shape (n_samples,)
+            Targets (regressor) or class labels (classifier), one per row of ``X``.
 
         Returns
         -------
@@ -389,7 +415,9 @@ class IncrementalGMMClassifier(ClassifierMixin, _BaseSupervisedIGMN):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one per row.
         y : array-like of shape (n_samples,)
+            Targets (regressor) or class labels (classifier), one per row of ``X``.
         classes : array-like of shape (n_classes,), default=None
             Every class of the stream; required at the first call, and if
             given later, equal to the first.
@@ -418,10 +446,12 @@ class IncrementalGMMClassifier(ClassifierMixin, _BaseSupervisedIGMN):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one per row.
 
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
+            Probability of each class (columns in the order of ``classes_``).
         """
         check_is_fitted(self, "weights_")
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
@@ -440,10 +470,12 @@ class IncrementalGMMClassifier(ClassifierMixin, _BaseSupervisedIGMN):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, one per row.
 
         Returns
         -------
         y : ndarray of shape (n_samples,)
+            Targets (regressor) or class labels (classifier), one per row of ``X``.
         """
         proba = self.predict_proba(X)
         return self.classes_[proba.argmax(axis=1)]
