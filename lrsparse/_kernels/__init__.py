@@ -1,8 +1,9 @@
 """Numba kernels: the arithmetic under lrsparse's estimators.
 
-Pure functions of arrays and scalars (no sklearn, no classes, no estimator
+Functions of arrays and scalars (no sklearn, no classes, no estimator
 imports), compiled with ``cache=True, nogil=True`` (see
-:mod:`lrsparse.utils._numba`).  They never write into their inputs.
+:mod:`lrsparse.utils._numba`).  They never write into the user's data
+(state arrays their callers own may be updated in place, as documented).
 Estimators import these modules lazily, inside ``fit``, so ``import lrsparse``
 does not load numba.  Every module has a module-level ``_warm_up()`` that
 compiles its kernels on tiny float64 and float32 inputs; :func:`warm_up_kernels`
