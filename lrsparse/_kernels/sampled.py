@@ -112,15 +112,18 @@ def csr_csr_matmul_dense(indptr, indices, data, b_indptr, b_indices, b_data, n_c
 
 
 @jit(parallel=True)
-def ridge_fold_in(indptr, indices, data, V, ridge):
+def ridge_fold_in(indptr, indices, data, V, ridge, weights):
     """Per-row ridge least squares on the observed entries: fold new rows into factors.
 
     For every row ``i`` of the CSR matrix ``(indptr, indices, data)`` (its
     stored entries are the observations ``x_J``) solve
 
-        min_c ||x_J - V[J] c||^2 + sum_k ridge[k] c_k^2,
+        min_c sum_(j in J) w_j (x_j - V[j] c)^2 + sum_k ridge[k] c_k^2,
 
-    i.e. ``(V[J]^T V[J] + diag(ridge)) c = V[J]^T x_J``.  A row without
+    i.e. ``(V[J]^T W V[J] + diag(ridge)) c = V[J]^T W x_J`` with the entry
+    weights ``w`` (``weights``, one per stored entry; an empty array means
+    all ones: the imputers' fold-in; Swivel's fold-in weights by its
+    confidence).  A row without
     observations gets ``c = 0``; with ``ridge > 0`` every system is solvable.
 
     Parameters
@@ -130,6 +133,8 @@ def ridge_fold_in(indptr, indices, data, V, ridge):
         Column factors.
     ridge : ndarray of shape (r,)
         Positive diagonal regularisation.
+    weights : ndarray of shape (nnz,) or (0,)
+        Nonnegative weight of each stored entry; empty for unit weights.
 
     Returns
     -------
@@ -138,6 +143,7 @@ def ridge_fold_in(indptr, indices, data, V, ridge):
     """
     n = indptr.shape[0] - 1
     r = V.shape[1]
+    weighted = weights.shape[0] > 0
     C = np.zeros((n, r))
     for i in numba.prange(n):
         start, end = indptr[i], indptr[i + 1]
@@ -147,12 +153,14 @@ def ridge_fold_in(indptr, indices, data, V, ridge):
         b = np.zeros(r)
         for p in range(start, end):
             j = indices[p]
-            x = data[p]
+            w = weights[p] if weighted else 1.0
+            x = data[p] * w
             for a in range(r):
                 va = V[j, a]
                 b[a] += va * x
+                wva = w * va
                 for c in range(a + 1):
-                    G[a, c] += va * V[j, c]
+                    G[a, c] += wva * V[j, c]
         for a in range(r):
             G[a, a] += ridge[a]
             for c in range(a):
@@ -177,4 +185,5 @@ def _warm_up():
             sampled_product(x, x, idx, idx)
         csr_dense_matmul(indptr, indices, data, x[:2].copy())
         csr_csr_matmul_dense(indptr, indices, data, indptr, indices, data, 3)
-        ridge_fold_in(indptr, indices, data, x, np.ones(2))
+        ridge_fold_in(indptr, indices, data, x, np.ones(2), np.empty(0, dtype=dtype))
+        ridge_fold_in(indptr, indices, data, x, np.ones(2), np.ones(indices.shape[0], dtype=dtype))

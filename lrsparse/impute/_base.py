@@ -319,7 +319,8 @@ class _BaseLowRankImputer(_MissingValuesMixin, OneToOneFeatureMixin, Transformer
         from ..utils._numba import numba_threads
 
         with numba_threads(self.n_jobs):
-            coef = ridge_fold_in(A.indptr, A.indices, A.data, V, self._fold_in_ridge())
+            coef = ridge_fold_in(A.indptr, A.indices, A.data, V, self._fold_in_ridge(),
+                                 np.empty(0))
         out = self._post(coef @ self.components_, None, None, offset)
         empty = np.flatnonzero(np.diff(A.indptr) == 0)
         self._fill_empty(out, empty, self._empty_cols)

@@ -411,7 +411,8 @@ class OneSidedCompletion(_MissingValuesMixin, ClassNamePrefixFeaturesOutMixin, T
         A = obs.csr()
         with numba_threads(self.n_jobs):
             Z = ridge_fold_in(A.indptr, A.indices, A.data,
-                              np.ascontiguousarray(self.components_.T), self._ridge)
+                              np.ascontiguousarray(self.components_.T), self._ridge,
+                              np.empty(0, dtype=A.data.dtype))
         return Z.astype(X.dtype, copy=False)
 
     def inverse_transform(self, X):

@@ -113,7 +113,7 @@ def test_ridge_fold_in_matches_numpy(rng, dtype):
     V = rng.standard_normal((12, 3))
     ridge = np.array([0.5, 1e-3, 2.0])
     copies = [arr.copy() for arr in (A.indptr, A.indices, A.data, V, ridge)]
-    C = ridge_fold_in(A.indptr, A.indices, A.data, V, ridge)
+    C = ridge_fold_in(A.indptr, A.indices, A.data, V, ridge, np.empty(0))
     assert C.shape == (25, 3) and C.dtype == np.float64
     np.testing.assert_allclose(C, _fold_in_reference(A, V, ridge), rtol=1e-10, atol=1e-12)
     for arr, copy in zip((A.indptr, A.indices, A.data, V, ridge), copies):
@@ -128,12 +128,12 @@ def test_ridge_fold_in_empty_rows_give_zero(rng):
     A = sp.csr_array(dense)
     assert np.diff(A.indptr)[[0, 3, 5]].tolist() == [0, 0, 0]
     V = rng.standard_normal((5, 2))
-    C = ridge_fold_in(A.indptr, A.indices, A.data, V, np.ones(2))
+    C = ridge_fold_in(A.indptr, A.indices, A.data, V, np.ones(2), np.empty(0))
     np.testing.assert_array_equal(C[[0, 3, 5]], 0.0)
     assert np.all(np.abs(C[[1, 2, 4]]).sum(axis=1) > 0)
     # A matrix without any stored entry (and without any row) works too.
     E = sp.csr_array((0, 5))
-    assert ridge_fold_in(E.indptr, E.indices, E.data, V, np.ones(2)).shape == (0, 2)
+    assert ridge_fold_in(E.indptr, E.indices, E.data, V, np.ones(2), np.empty(0)).shape == (0, 2)
 
 
 def test_ridge_fold_in_exact_rows_with_tiny_ridge(rng):
@@ -147,7 +147,7 @@ def test_ridge_fold_in_exact_rows_with_tiny_ridge(rng):
     keep = rng.uniform(size=full.shape) < 0.5
     keep[:, :3] = True  # at least 3 observations per row
     A = sp.csr_array((full[keep], np.nonzero(keep)), shape=full.shape)
-    C = ridge_fold_in(A.indptr, A.indices, A.data, V, np.full(3, 1e-14))
+    C = ridge_fold_in(A.indptr, A.indices, A.data, V, np.full(3, 1e-14), np.empty(0))
     np.testing.assert_allclose(C, coef, rtol=1e-8, atol=1e-8)
 
 
@@ -159,3 +159,24 @@ def test_warm_up_compiles_every_kernel():
         kernel = getattr(sampled, name)
         dtypes = {a.dtype.name for sig in kernel.signatures for a in sig if hasattr(a, "dtype")}
         assert {"float64", "float32", "int32"} <= dtypes, (name, dtypes)
+
+
+def test_ridge_fold_in_weights_are_a_weighted_least_squares():
+    # entry weights w: (V_J^T W V_J + diag(ridge)) c = V_J^T W x_J, checked row by row
+    from lrsparse._kernels.sampled import ridge_fold_in
+
+    rng = np.random.default_rng(3)
+    A = sp.random(6, 9, density=0.6, format="csr", random_state=rng)
+    V = rng.normal(size=(9, 3))
+    w = rng.uniform(0.1, 2.0, A.nnz)
+    ridge = np.array([0.5, 1.0, 2.0])
+    C = ridge_fold_in(A.indptr, A.indices, A.data, V, ridge, w)
+    for i in range(6):
+        sl = slice(A.indptr[i], A.indptr[i + 1])
+        J, x, wi = A.indices[sl], A.data[sl], w[sl]
+        G = V[J].T @ (wi[:, None] * V[J]) + np.diag(ridge)
+        np.testing.assert_allclose(C[i], np.linalg.solve(G, V[J].T @ (wi * x)), rtol=1e-10)
+    # unit weights equal the unweighted solve
+    np.testing.assert_allclose(ridge_fold_in(A.indptr, A.indices, A.data, V, ridge,
+                                             np.ones(A.nnz)),
+                               ridge_fold_in(A.indptr, A.indices, A.data, V, ridge, np.empty(0)))
