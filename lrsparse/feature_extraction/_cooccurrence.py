@@ -1,0 +1,493 @@
+"""Word-word co-occurrence matrices from text, streamed over the documents.
+
+:class:`CooccurrenceVectorizer` tokenises documents exactly as scikit-learn's
+:class:`~sklearn.feature_extraction.text.CountVectorizer` does (it reuses its
+public ``build_analyzer``), maps tokens to integer ids chunk by chunk, counts
+the pairs of each chunk with the numba kernel
+:func:`lrsparse._kernels.cooccurrence.window_pairs` and merges them into a
+sparse matrix.  One pass over the documents (a generator will do); memory
+O(nnz + vocabulary) plus one chunk of pairs, never a dense vocabulary x
+vocabulary array.
+"""
+
+import numbers
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn import get_config
+from sklearn.base import BaseEstimator
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.utils.validation import check_is_fitted
+
+from ..utils._sklearn import Interval, StrOptions, _fit_context
+
+__all__ = ["CooccurrenceVectorizer"]
+
+# Pairs counted per call of the kernel (and merged into the running matrix):
+# about 64 MB of (row, col, weight) triples.  Tests lower it to exercise the merge.
+_CHUNK_PAIRS = 1 << 22
+
+_INT32_MAX = np.iinfo(np.int32).max
+
+
+class CooccurrenceVectorizer(BaseEstimator):
+    """Convert a collection of text documents to a word-word co-occurrence matrix.
+
+    Every pair of tokens at distance ``1 .. window`` in the same document adds
+    ``1 / distance`` (``weighting="harmonic"``) or ``1`` (``"uniform"``) to
+    both cells ``(i, j)`` and ``(j, i)`` of the words ``i`` and ``j``; a word
+    paired with itself adds twice to its diagonal cell.  With
+    ``include_self=True`` each occurrence of a word also adds 1 to its
+    diagonal cell.  The result is the square, symmetric, nonnegative matrix
+    that :class:`lrsparse.embedding.Swivel` factorises; this is the counting
+    of Swivel's ``prep.py`` [1]_ (window 10, harmonic weights, each token
+    counted once with itself, vocabulary by frequency with ``min_count=5``),
+    so the row sums are that tool's marginals.
+
+    Documents are strings, tokenised by scikit-learn's word analyzer with the
+    same options and defaults as
+    :class:`~sklearn.feature_extraction.text.CountVectorizer` (``lowercase``,
+    ``preprocessor``, ``tokenizer``, ``token_pattern``, ``stop_words``,
+    ``strip_accents``, ``input``...), or lists of tokens that are already
+    tokenised (used as given: no lowercasing or stop-word removal).  Distances
+    are counted in the tokens the analyzer returns (stop words it removes
+    take no position); a word that ``min_count`` or ``max_vocab`` leaves out
+    of the vocabulary keeps its position in the window but forms no pair.
+    (Swivel's ``prep.py`` reads its file twice and drops such words before
+    windowing; counting in one pass cannot, since the vocabulary is known only
+    at the end.)
+
+    The documents are read once, so a generator may be passed: tokens get
+    provisional ids as they appear, the pairs of each chunk of documents are
+    counted by a numba kernel and merged into a sparse matrix, and the
+    vocabulary is selected at the end.  Memory is O(nnz + number of distinct
+    words) plus one chunk of pairs; no dense vocabulary x vocabulary array is
+    formed.
+
+    Read more in the :ref:`User Guide <swivel>`.
+
+    Parameters
+    ----------
+    window : int >= 1, default=10
+        Largest distance (in tokens) at which two tokens co-occur.
+    weighting : {"harmonic", "uniform"}, default="harmonic"
+        Weight of a pair at distance ``d``: ``1 / d`` (Swivel's and GloVe's
+        harmonic weighting) or ``1``.
+    min_count : int >= 1, default=5
+        Keep only words that occur at least this many times in the documents
+        (Swivel's default).
+    max_vocab : int >= 1, default=None
+        Keep at most this many words, the most frequent ones.  None keeps
+        every word that passes ``min_count``.
+    include_self : bool, default=True
+        Whether each occurrence of a word adds 1 to its own diagonal cell, as
+        Swivel's ``prep.py`` does: the row sums are then Swivel's marginals and
+        every vocabulary word has an observed diagonal cell.
+    input : {"content", "filename", "file"}, default="content"
+        What the documents are: the text itself (or lists of tokens),
+        file names or file objects, as in ``CountVectorizer``.
+    encoding : str, default="utf-8"
+        Encoding used to decode bytes and files.
+    decode_error : {"strict", "ignore", "replace"}, default="strict"
+        What to do with bytes that are not valid in ``encoding``.
+    strip_accents : {"ascii", "unicode"} or callable, default=None
+        Accent removal, as in ``CountVectorizer``.
+    lowercase : bool, default=True
+        Convert the text to lowercase before tokenising.
+    preprocessor : callable, default=None
+        Replaces the preprocessing (lowercasing, accent stripping) of strings.
+    tokenizer : callable, default=None
+        Replaces the tokenisation step of strings (``token_pattern`` is then
+        unused).
+    stop_words : {"english"}, list or None, default=None
+        Words removed from the token sequences of strings (they take no
+        position in the window).
+    token_pattern : str or None, default=r"(?u)\\b\\w\\w+\\b"
+        Regular expression of a token, as in ``CountVectorizer`` (the default
+        keeps tokens of two or more alphanumeric characters).
+    dtype : {np.float64, np.float32}, default=np.float64
+        dtype of the returned matrix (the counts are summed in float64).
+
+    Attributes
+    ----------
+    vocabulary_ : dict
+        Mapping word -> row/column index of the matrix.  The words are ordered
+        by decreasing number of occurrences, ties alphabetically (the order of
+        Swivel's ``prep.py``), so index 0 is the most frequent word.
+    word_counts_ : ndarray of shape (n_words,)
+        Number of occurrences (int64) of each vocabulary word in the fitted
+        documents, in index order (nonincreasing).
+
+    See Also
+    --------
+    sklearn.feature_extraction.text.CountVectorizer : Document-term counts,
+        with the same tokenisation options.
+    lrsparse.embedding.Swivel : Word embeddings from this matrix.
+
+    Notes
+    -----
+    The matrix is a ``scipy.sparse.csr_matrix`` with int32 indices, as
+    ``CountVectorizer`` returns, or a ``csr_array`` when scikit-learn's
+    ``sparse_interface`` configuration is ``"sparray"``; its indices are
+    sorted and it has no explicit zeros.
+
+    References
+    ----------
+    .. [1] N. Shazeer, R. Doherty, C. Evans and C. Waterson, "Swivel:
+       Improving Embeddings by Noticing What's Missing", arXiv:1602.02215,
+       2016.  Authors' code: github.com/tensorflow/models, research/swivel
+       (``prep.py``).
+    .. [2] J. Pennington, R. Socher and C. D. Manning, "GloVe: Global Vectors
+       for Word Representation", EMNLP 2014 (the harmonic ``1 / d`` weights).
+
+    Examples
+    --------
+    >>> from lrsparse.feature_extraction import CooccurrenceVectorizer
+    >>> docs = ["the cat sat on the mat", "the dog sat on the log"]
+    >>> vec = CooccurrenceVectorizer(window=2, min_count=2, weighting="uniform")
+    >>> C = vec.fit_transform(docs)
+    >>> vec.get_feature_names_out()
+    array(['the', 'on', 'sat'], dtype=object)
+    >>> vec.word_counts_
+    array([4, 2, 2])
+    >>> C.toarray()
+    array([[4., 2., 4.],
+           [2., 2., 2.],
+           [4., 2., 2.]])
+
+    Documents that are already tokenised, and new documents counted with the
+    fitted vocabulary (other words keep their positions but are not counted):
+
+    >>> vec.transform([["the", "bird", "sat"]]).toarray()
+    array([[1., 0., 1.],
+           [0., 0., 0.],
+           [1., 0., 1.]])
+    """
+
+    _parameter_constraints = {
+        "window": [Interval(numbers.Integral, 1, None, closed="left")],
+        "weighting": [StrOptions({"harmonic", "uniform"})],
+        "min_count": [Interval(numbers.Integral, 1, None, closed="left")],
+        "max_vocab": [None, Interval(numbers.Integral, 1, None, closed="left")],
+        "include_self": ["boolean"],
+        "input": [StrOptions({"content", "filename", "file"})],
+        "encoding": [str],
+        "decode_error": [StrOptions({"strict", "ignore", "replace"})],
+        "strip_accents": [None, StrOptions({"ascii", "unicode"}), callable],
+        "lowercase": ["boolean"],
+        "preprocessor": [None, callable],
+        "tokenizer": [None, callable],
+        "stop_words": [None, StrOptions({"english"}), list],
+        "token_pattern": [None, str],
+        "dtype": "no_validation",  # checked in _check_dtype (np.float64 or np.float32)
+    }
+
+    def __init__(
+        self,
+        *,
+        window=10,
+        weighting="harmonic",
+        min_count=5,
+        max_vocab=None,
+        include_self=True,
+        input="content",
+        encoding="utf-8",
+        decode_error="strict",
+        strip_accents=None,
+        lowercase=True,
+        preprocessor=None,
+        tokenizer=None,
+        stop_words=None,
+        token_pattern=r"(?u)\b\w\w+\b",
+        dtype=np.float64,
+    ):
+        self.window = window
+        self.weighting = weighting
+        self.min_count = min_count
+        self.max_vocab = max_vocab
+        self.include_self = include_self
+        self.input = input
+        self.encoding = encoding
+        self.decode_error = decode_error
+        self.strip_accents = strip_accents
+        self.lowercase = lowercase
+        self.preprocessor = preprocessor
+        self.tokenizer = tokenizer
+        self.stop_words = stop_words
+        self.token_pattern = token_pattern
+        self.dtype = dtype
+
+    # ------------------------------------------------------------ tokenising
+    def build_analyzer(self):
+        """Return the callable that turns one string document into its tokens.
+
+        It is :meth:`sklearn.feature_extraction.text.CountVectorizer.build_analyzer`
+        of a ``CountVectorizer`` with this estimator's tokenisation parameters
+        (word unigrams).
+
+        Returns
+        -------
+        analyzer : callable
+            ``analyzer(doc)`` returns the list of tokens of ``doc``.
+        """
+        return CountVectorizer(
+            input=self.input,
+            encoding=self.encoding,
+            decode_error=self.decode_error,
+            strip_accents=self.strip_accents,
+            lowercase=self.lowercase,
+            preprocessor=self.preprocessor,
+            tokenizer=self.tokenizer,
+            stop_words=self.stop_words,
+            token_pattern=self.token_pattern,
+        ).build_analyzer()
+
+    def _token_lists(self, raw_documents):
+        """Yield the tokens of each document (strings analysed, token lists as given)."""
+        if isinstance(raw_documents, (str, bytes)):
+            raise ValueError(
+                "Iterable over raw text documents expected, string object received: "
+                "raw_documents must be a list (or any iterable) of documents."
+            )
+        try:
+            documents = iter(raw_documents)
+        except TypeError:
+            raise TypeError(
+                "raw_documents must be an iterable of documents (strings or lists of "
+                f"tokens); got {type(raw_documents).__name__}."
+            ) from None
+        analyzer = self.build_analyzer()
+        if self.input != "content":
+            for doc in documents:
+                yield analyzer(doc)
+            return
+        for k, doc in enumerate(documents):
+            if isinstance(doc, (str, bytes)):
+                yield analyzer(doc)
+            elif isinstance(doc, (list, tuple, np.ndarray)):
+                if not all(isinstance(token, str) for token in doc):
+                    raise ValueError(
+                        f"raw_documents[{k}] is a sequence of tokens with a token that is "
+                        "not a string; tokenised documents must hold strings."
+                    )
+                yield doc
+            else:
+                raise ValueError(
+                    f"raw_documents[{k}] is a {type(doc).__name__}; expected a string, "
+                    "bytes, or a list of string tokens."
+                )
+
+    # ------------------------------------------------------------ fitting
+    def _check_dtype(self):
+        try:
+            dtype = np.dtype(self.dtype)
+        except TypeError:
+            dtype = None
+        if dtype not in (np.dtype(np.float64), np.dtype(np.float32)):
+            raise ValueError(f"dtype must be np.float64 or np.float32; got {self.dtype!r}.")
+        return dtype
+
+    def _fit(self, raw_documents):
+        dtype = self._check_dtype()
+        ids = {}
+        upper, counts = _stream_counts(
+            self._token_lists(raw_documents), ids, self.window, self.weighting == "harmonic",
+            grow=True,
+        )
+        words = np.array(list(ids), dtype=object)
+        keep = np.flatnonzero(counts >= self.min_count)
+        if keep.size == 0:
+            detail = (
+                f"the most frequent word occurs {int(counts.max())} times"
+                if counts.size else "the documents contain no token (perhaps only stop words)"
+            )
+            raise ValueError(
+                f"empty vocabulary: no word occurs at least min_count={self.min_count} "
+                f"times ({detail}); lower min_count or pass more documents."
+            )
+        # Decreasing count, ties alphabetical (lexsort: last key is primary).
+        order = keep[np.lexsort((words[keep].astype(str), -counts[keep]))]
+        if self.max_vocab is not None:
+            order = order[: self.max_vocab]
+        self.vocabulary_ = {str(words[i]): k for k, i in enumerate(order)}
+        self.word_counts_ = counts[order]
+        self._words = np.array([str(w) for w in words[order]], dtype=object)
+        selected = upper[order][:, order]
+        return self._finish(selected, self.word_counts_, dtype)
+
+    def _finish(self, pairs, self_counts, dtype):
+        """``P + P^T`` (+ the self counts on the diagonal), canonical CSR with int32 indices."""
+        C = (pairs + pairs.T).tocsr()
+        if self.include_self:
+            C = C + sp.diags_array(self_counts.astype(np.float64), format="csr")
+        C.sum_duplicates()
+        C.eliminate_zeros()
+        if C.nnz > _INT32_MAX:
+            raise ValueError(
+                f"the co-occurrence matrix has {C.nnz} stored entries, more than int32 "
+                "indices can address; lower max_vocab or window."
+            )
+        data = C.data.astype(dtype)
+        indices = C.indices.astype(np.int32)
+        indptr = C.indptr.astype(np.int32)
+        container = sp.csr_array if get_config().get("sparse_interface") == "sparray" else (
+            sp.csr_matrix
+        )
+        return container((data, indices, indptr), shape=C.shape)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, raw_documents, y=None):
+        """Learn the vocabulary (and count the co-occurrences) of the documents.
+
+        Parameters
+        ----------
+        raw_documents : iterable
+            The documents: strings (or bytes), lists of string tokens, or, with
+            ``input="filename"`` / ``"file"``, file names / file objects.  Read
+            once, so a generator may be passed.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            Fitted vectorizer.
+        """
+        self._fit(raw_documents)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(self, raw_documents, y=None):
+        """Learn the vocabulary and return the co-occurrence matrix of the documents.
+
+        Equivalent to ``fit(raw_documents).transform(raw_documents)``, with one
+        pass over the documents.
+
+        Parameters
+        ----------
+        raw_documents : iterable
+            As in :meth:`fit`.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        C : scipy.sparse.csr_matrix of shape (n_words, n_words)
+            Symmetric co-occurrence matrix; row and column ``k`` are the word
+            ``get_feature_names_out()[k]``.
+        """
+        return self._fit(raw_documents)
+
+    def transform(self, raw_documents):
+        """Count the co-occurrences of the fitted vocabulary's words in documents.
+
+        Words outside the vocabulary keep their positions in the window but are
+        not counted.
+
+        Parameters
+        ----------
+        raw_documents : iterable
+            As in :meth:`fit`.
+
+        Returns
+        -------
+        C : scipy.sparse.csr_matrix of shape (n_words, n_words)
+            Symmetric co-occurrence matrix over the fitted vocabulary.
+        """
+        check_is_fitted(self, "vocabulary_")
+        dtype = self._check_dtype()
+        ids = dict(self.vocabulary_)
+        upper, counts = _stream_counts(
+            self._token_lists(raw_documents), ids, self.window, self.weighting == "harmonic",
+            grow=False,
+        )
+        return self._finish(upper, counts, dtype)
+
+    def get_feature_names_out(self, input_features=None):
+        """Get the words of the rows and columns of the matrix.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Not used, present for API consistency.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            The vocabulary words in index order.
+        """
+        check_is_fitted(self, "vocabulary_")
+        return self._words.copy()
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags
+
+
+def _stream_counts(token_lists, ids, window, harmonic, *, grow):
+    """Count the pairs of a stream of token lists, chunk by chunk.
+
+    Parameters
+    ----------
+    token_lists : iterable of sequences of str
+        The tokens of each document.
+    ids : dict
+        Word -> id.  With ``grow=True`` new words are added (ids in order of
+        first appearance; the dict is updated in place); otherwise words not
+        in it get id -1 (they keep their position but form no pair).
+    window : int
+        Largest distance counted.
+    harmonic : bool
+        ``1 / distance`` weights if True, else 1.
+    grow : bool
+        Whether unknown words get new ids.
+
+    Returns
+    -------
+    upper : scipy.sparse.csr_array of shape (n_ids, n_ids)
+        Each unordered pair's summed weight, once, at ``(min id, max id)``.
+    counts : int64 ndarray of shape (n_ids,)
+        Occurrences of each id.
+    """
+    from .._kernels.cooccurrence import window_pairs
+
+    chunk_tokens = max(1, _CHUNK_PAIRS // window)
+    upper = sp.csr_array((0, 0), dtype=np.float64)
+    counts = np.zeros(0, dtype=np.int64)
+    buffer, lengths = [], []
+
+    def flush(upper, counts):
+        n = len(ids)
+        token_ids = np.array(buffer, dtype=np.int32)
+        doc_ptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=doc_ptr[1:])
+        rows, cols, weights = window_pairs(token_ids, doc_ptr, window, harmonic)
+        chunk = sp.coo_array((weights, (rows, cols)), shape=(n, n)).tocsr()
+        if upper.shape != (n, n):
+            upper.resize((n, n))
+        upper = upper + chunk
+        known = token_ids[token_ids >= 0]
+        counts = np.concatenate([counts, np.zeros(n - counts.size, dtype=np.int64)])
+        counts += np.bincount(known, minlength=n)
+        buffer.clear()
+        lengths.clear()
+        return upper, counts
+
+    if grow:
+        def to_ids(tokens):
+            return [ids.setdefault(t, len(ids)) for t in tokens]
+    else:
+        def to_ids(tokens):
+            return [ids.get(t, -1) for t in tokens]
+
+    for tokens in token_lists:
+        buffer.extend(to_ids(tokens))
+        lengths.append(len(tokens))
+        if len(buffer) >= chunk_tokens:
+            upper, counts = flush(upper, counts)
+    upper, counts = flush(upper, counts)
+    if len(ids) > _INT32_MAX:
+        raise ValueError("more distinct words than int32 ids can address.")
+    return upper, counts
