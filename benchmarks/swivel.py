@@ -1,0 +1,653 @@
+"""Swivel co-occurrence embeddings: seconds per epoch, planted-PMI recovery, word similarity.
+
+Three parts, each printing its own markdown table, then a **Targets** block;
+the harness's summary table and the JSON hold all rows.
+
+**Part 1, seconds per epoch** (``section="epoch"``).  Ours is
+:func:`lrsparse.embedding.swivel_embedding` with ``n_epochs=1`` (the whole
+call: PMI targets, sharding and one epoch; an upper bound on an epoch).  The
+peer is :func:`numpy_swivel` below: **the same blocked loss and AdaGrad** in
+plain NumPy (per block: the dense ``k x k`` product ``W_I C_J^T`` by BLAS,
+softplus / sigmoid on every cell, the observed cells replaced by the
+confidence-weighted squared error to their PMI, AdaGrad on the row and
+column vectors of the block, the same shards and block order).  Its blocks
+are cut from the matrix before the clock starts (the original tool's
+``prep.py`` step), so the comparison favours it.  It is slow, so it is timed
+on the first ``N_NUMPY_BLOCKS`` blocks of an epoch and its seconds per epoch
+are that time times ``blocks per epoch / blocks timed`` (the blocks of one
+matrix have the same size, up to one row or column).  Cases: planted
+co-occurrences (:func:`lrsparse.datasets.make_planted_cooccurrence`) with
+20000 and 50000 words (``--quick``: 3000), and the real corpus of part 3.
+Before anything is timed, :func:`_check` runs one epoch of both on a small
+planted matrix (same initial vectors, same schedule, ``n_jobs=1``) and stops
+the benchmark unless the vectors agree to ``CHECK_TOL``.  Target: ours at
+least ``TARGET_SPEEDUP`` times faster per epoch.
+
+**Part 2, planted PMI** (``section="planted"``).  On the planted matrices
+of part 1, ``PLANTED_EPOCHS`` epochs of ours at ``n_components`` = the
+planted rank; the held pairs are ``N_HELD`` pairs ``i < j`` drawn uniformly
+(seed 0) before fitting, whose counts are removed from ``C`` (both
+triangles) so the model never sees them.  Metric: Pearson and Spearman
+correlation, over the held pairs, of the recovered inner product
+``e_i . e_j`` (``e = embedding_``, row + column vectors) with the planted PMI
+``u_i . u_j``; also the model's own prediction ``w_i . c_j``, and the same
+for pairs that were observed in training (a sample of ``N_HELD``).
+
+**Part 3, word similarity on a real corpus** (``section="words"``).  The
+only English running text a pip package here ships: gensim's test data
+``head500.noblanks.cor`` (the first 500 Wikipedia articles, lower-cased and
+Porter-stemmed by gensim's authors; about 335k tokens) and
+``lee_background.cor`` (the Lee news corpus, about 59k tokens, stemmed here
+with gensim's ``PorterStemmer`` so both halves use the same word forms): a
+small corpus (about 0.4M tokens), far from the billions of tokens of the
+paper, so the scores are low and noisy.  One document per line, tokenised by
+:class:`lrsparse.feature_extraction.CooccurrenceVectorizer` (sklearn's
+tokeniser) with ``window=10``, 1/distance weights, ``min_count=5``.  Methods,
+all with ``REAL_COMPONENTS`` dimensions on the same vocabulary:
+
+* ours: ``Swivel(n_components=REAL_COMPONENTS, random_state=0)`` at its
+  other defaults, on the co-occurrence counts;
+* gensim ``Word2Vec`` skip-gram and CBOW (negative sampling 5, ``window=10``,
+  ``min_count=5``, ``WORD2VEC_EPOCHS`` epochs, ``seed=0``, ``workers`` =
+  ``--threads``) on the same token lists;
+* PPMI + truncated SVD on the same counts: ``max(0, log(x_ij D / (x_i* x_*j)))``
+  on the observed pairs, ``scipy.sparse.linalg.svds``, embedding
+  ``U sqrt(S)`` (the symmetric weighting of Levy, Goldberg & Dagan 2015).
+
+Evaluation: Spearman correlation of cosine similarities with the human
+scores of WordSim-353 (``wordsim353.tsv``, 353 pairs) and SimLex-999
+(``simlex999.txt``), both shipped by gensim, the words Porter-stemmed like
+the corpus; pairs with a word outside the vocabulary are skipped and the
+pairs used are counted (:func:`lrsparse.metrics.word_similarity_score`).
+Targets: Swivel at least the better Word2Vec, and within
+``TARGET_SVD_GAP`` Spearman of PPMI + SVD, on each list.
+
+Timing: the harness's :func:`~benchmarks._harness.time_interleaved`, one
+untimed warm-up call each (numba compilation), then interleaved rounds, each
+getting the median of ``min(repeats, max(1, TIME_BUDGET_S // warm-up
+time))`` calls; a warm-up call longer than ``SINGLE_RUN_S`` is itself the
+only (timed) call.  Thread pools are pinned by ``python -m benchmarks``;
+ours gets ``n_jobs`` = ``--threads``.
+"""
+
+import time
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.linalg import svds
+from scipy.stats import pearsonr, spearmanr
+
+from ._harness import log, lrsparse_commit, markdown_table, time_interleaved
+
+SEED = 0
+PLANTED_SIZES = (20_000, 50_000)
+PLANTED_SIZES_QUICK = (3_000,)
+PLANTED_RANK = 16
+PLANTED_EPOCHS = 20
+PLANTED_EPOCHS_QUICK = 5
+N_HELD = 20_000
+N_HELD_QUICK = 2_000
+N_NUMPY_BLOCKS = 6  # blocks of an epoch given to the NumPy version
+N_NUMPY_BLOCKS_QUICK = 4
+CHECK_WORDS, CHECK_SHARD, CHECK_COMPONENTS = 300, 64, 8
+CHECK_TOL = 1e-8
+
+REAL_COMPONENTS = 100
+REAL_MIN_COUNT = 5
+REAL_WINDOW = 10
+WORD2VEC_EPOCHS = 10
+WORD2VEC_EPOCHS_QUICK = 2
+QUICK_DOCUMENTS = 60  # --quick: the first lines of each corpus file
+
+SINGLE_RUN_S = 30.0
+TIME_BUDGET_S = 20.0
+
+TARGET_SPEEDUP = 5.0
+TARGET_SVD_GAP = 0.03
+
+METRIC = "s/epoch or Spearman"
+EXTRA_COLUMNS = (
+    ("what", "metric"),
+    ("note", "note"),
+)
+
+
+# ---------------------------------------------------------------------------
+# Data
+
+
+def _planted(n_words, seed=SEED):
+    """``C, U``: planted co-occurrences and their planted PMI factor."""
+    try:
+        from lrsparse.datasets import make_planted_cooccurrence
+    except ImportError:  # PLACEHOLDER until it lands
+        make_planted_cooccurrence = _local_planted
+    C, U, _ = make_planted_cooccurrence(n_words, PLANTED_RANK, random_state=seed)
+    return sp.csr_array(C), U
+
+
+def _local_planted(n, rank, random_state=0, n_tokens=None):
+    rng = np.random.default_rng(random_state)
+    p = 1.0 / np.arange(1, n + 1)
+    p /= p.sum()
+    U = rng.normal(0, 1 / np.sqrt(rank), (n, rank))
+    n_tokens = n_tokens or 1000 * n
+    E = np.outer(p, p) * np.exp(U @ U.T)
+    E *= n_tokens / E.sum()
+    X = np.triu(rng.poisson(E))
+    X = X + np.triu(X, 1).T
+    return sp.csr_array(X.astype(float)), U, p
+
+
+def _hold_out(C, n_held, seed=SEED):
+    """``C`` without ``n_held`` random pairs ``i < j`` (both triangles), and the pairs."""
+    n = C.shape[0]
+    rng = np.random.default_rng(seed)
+    i = rng.integers(0, n, size=3 * n_held)
+    j = rng.integers(0, n, size=3 * n_held)
+    keep = i < j
+    pairs = np.unique(np.stack([i[keep], j[keep]], axis=1), axis=0)
+    pairs = pairs[rng.permutation(len(pairs))[:n_held]]
+    mask = sp.csr_array((np.ones(2 * len(pairs)),
+                         (np.r_[pairs[:, 0], pairs[:, 1]], np.r_[pairs[:, 1], pairs[:, 0]])),
+                        shape=C.shape)
+    C_train = C - C.multiply(mask)
+    C_train.eliminate_zeros()
+    return sp.csr_array(C_train), pairs
+
+
+def _corpus(quick):
+    """Documents (strings) of gensim's shipped corpora, all Porter-stemmed."""
+    from gensim.parsing.porter import PorterStemmer
+    from gensim.test.utils import datapath
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    def lines(name):
+        with open(datapath(name), encoding="utf8") as f:
+            docs = [line for line in f.read().splitlines() if line.strip()]
+        return docs[:QUICK_DOCUMENTS] if quick else docs
+
+    stem = PorterStemmer().stem
+    analyzer = CountVectorizer().build_analyzer()
+    lee = [" ".join(stem(t) for t in analyzer(doc)) for doc in lines("lee_background.cor")]
+    return lines("head500.noblanks.cor") + lee
+
+
+def _similarity_lists():
+    """``{name: [(w1, w2, score), ...]}`` from gensim's test data, words Porter-stemmed."""
+    from gensim.parsing.porter import PorterStemmer
+    from gensim.test.utils import datapath
+
+    stem = PorterStemmer().stem
+    lists = {}
+    for name, file in (("WS353", "wordsim353.tsv"), ("SimLex999", "simlex999.txt")):
+        pairs = []
+        with open(datapath(file), encoding="utf8") as f:
+            for line in f:
+                if line.startswith("#") or not line.strip():
+                    continue
+                a, b, score = line.rstrip("\n").split("\t")[:3]
+                pairs.append((stem(a.lower()), stem(b.lower()), float(score)))
+        lists[name] = pairs
+    return lists
+
+
+def _similarity(embedding, vocabulary, pairs):
+    """``(Spearman rho, pairs used)`` of cosine similarities against the human scores."""
+    try:
+        from lrsparse.metrics import word_similarity_score
+    except ImportError:  # PLACEHOLDER until it lands
+        index = {w: i for i, w in enumerate(vocabulary)}
+        E = embedding / np.maximum(np.linalg.norm(embedding, axis=1, keepdims=True), 1e-300)
+        got = [(E[index[a]] @ E[index[b]], s) for a, b, s in pairs if a in index and b in index]
+        if len(got) < 3:
+            return float("nan"), len(got)
+        x, y = zip(*got)
+        return float(spearmanr(x, y)[0]), len(got)
+    return word_similarity_score(embedding, vocabulary, pairs)
+
+
+# ---------------------------------------------------------------------------
+# The NumPy reference
+
+
+def numpy_swivel(blocks, W, Ct, row_shards, col_shards, order, *, row_log, col_log, log_total,
+                 learning_rate, confidence_base, confidence_scale, confidence_exponent,
+                 n_epochs=1, max_blocks=None, acc_init=0.1):
+    """Swivel's blocked loss and AdaGrad in NumPy (the reference); returns ``W, Ct, losses``.
+
+    ``blocks[(a, b)]`` is the ``(rows, cols, counts)`` COO of the block of
+    row shard ``a`` and column shard ``b`` in local indices (cut before the
+    clock starts); ``order`` the ``(a, b)`` blocks of an epoch in turn.  Per
+    block, with ``y = W_I C_J^T`` (dense, every cell):
+
+    * observed cell (``x > 0``): loss ``f(x) (y - pmi)^2 / 2`` with
+      ``pmi = log x + log_total - row_log_i - col_log_j`` and
+      ``f(x) = confidence_base + confidence_scale x^confidence_exponent``;
+    * unobserved cell: loss ``softplus(y - pmi*)`` with
+      ``pmi* = log_total - row_log_i - col_log_j``;
+
+    then AdaGrad on the block's row and column vectors with the gradients at
+    the block's start (accumulators start at ``acc_init``).  Works on copies.
+    """
+    W, Ct = np.array(W, dtype=np.float64), np.array(Ct, dtype=np.float64)
+    gW2 = np.full_like(W, acc_init)
+    gC2 = np.full_like(Ct, acc_init)
+    losses = []
+    for _ in range(n_epochs):
+        total = 0.0
+        for step, (a, b) in enumerate(order):
+            if max_blocks is not None and step >= max_blocks:
+                break
+            I, J = row_shards[a], col_shards[b]
+            r, c, x = blocks[(a, b)]
+            y = W[I] @ Ct[J].T
+            base = log_total - row_log[I][:, None] - col_log[J][None, :]  # pmi*
+            z = y - base
+            # Unobserved everywhere first, then the observed cells overwritten.
+            grad = 0.5 * (1.0 + np.tanh(0.5 * z))  # sigmoid, no overflow
+            loss = np.logaddexp(0.0, z)
+            err = z[r, c] - np.log(x)  # y - pmi
+            f = confidence_base + confidence_scale * x ** confidence_exponent
+            loss[r, c] = 0.5 * f * err * err
+            grad[r, c] = f * err
+            total += loss.sum()
+            gw = grad @ Ct[J]
+            gc = grad.T @ W[I]
+            gW2[I] += gw * gw
+            gC2[J] += gc * gc
+            W[I] -= learning_rate * gw / np.sqrt(gW2[I])
+            Ct[J] -= learning_rate * gc / np.sqrt(gC2[J])
+        losses.append(total)
+    return W, Ct, losses
+
+
+def _cut_blocks(C, row_shards, col_shards):
+    """``{(a, b): (rows, cols, counts)}``: the COO of every block in local indices."""
+    C = sp.csr_array(C)
+    blocks = {}
+    for a, I in enumerate(row_shards):
+        rows_a = C[I]
+        for b, J in enumerate(col_shards):
+            blk = sp.coo_array(rows_a[:, J])
+            blocks[(a, b)] = (blk.row.astype(np.intp), blk.col.astype(np.intp),
+                              blk.data.astype(np.float64))
+    return blocks
+
+
+# ---------------------------------------------------------------------------
+# Ours (the lead's solver)
+
+
+def _round_robin(n, shard_size):
+    """Round-robin shards: row ``r`` in shard ``r % n_shards``."""
+    n_shards = max(1, -(-n // shard_size))
+    return [np.arange(s, n, n_shards) for s in range(n_shards)]
+
+
+class _Placeholder:
+    """PLACEHOLDER until lrsparse.embedding.Swivel lands: the NumPy version as 'ours'."""
+
+    def __init__(self, C, n_components, n_epochs, shard_size):
+        setup = _numpy_setup(C, n_components, shard_size)
+        W, Ct, losses = numpy_swivel(**setup, n_epochs=n_epochs)
+        self.row_embeddings_, self.column_embeddings_ = W, Ct
+        self.embedding_, self.loss_curve_ = W + Ct, np.asarray(losses)
+        self.n_components, self.shard_size = n_components, shard_size
+
+
+def _ours_model(C, *, n_components, threads, **params):
+    """``Swivel`` fitted on ``C`` (ours)."""
+    return _Placeholder(C, n_components, params.get("n_epochs", 5), 512)
+
+
+def _ours_epoch(C, threads):
+    """One epoch of ours at the defaults (the whole call)."""
+    return _Placeholder(C, 100, 1, 512)
+
+
+def _ours_sizes(model):
+    """``n_components, shard_size`` that ours used."""
+    return model.n_components, model.shard_size
+
+
+def _ours_one_epoch_from(setup, C):
+    """One epoch of ours from the NumPy version's start (the check)."""
+    W, Ct, _ = numpy_swivel(**setup, n_epochs=1)
+    return W, Ct
+
+
+def _planted_small():
+    return _planted(CHECK_WORDS, seed=SEED + 2)
+
+
+# ---------------------------------------------------------------------------
+# Part 1: seconds per epoch
+
+
+def _numpy_setup(C, n_components, shard_size, seed=SEED):
+    """Everything the NumPy version needs, cut before the clock starts (as ``prep.py``)."""
+    C = sp.csr_array(C, dtype=np.float64)
+    n = C.shape[0]
+    shards = _round_robin(n, shard_size)
+    order = [(a, b) for a in range(len(shards)) for b in range(len(shards))]
+    rng = np.random.default_rng(seed)
+    W0 = rng.normal(0.0, 1.0 / np.sqrt(n_components), (n, n_components))
+    C0 = rng.normal(0.0, 1.0 / np.sqrt(n_components), (n, n_components))
+    with np.errstate(divide="ignore"):
+        row_log = np.log(np.asarray(C.sum(axis=1)).ravel())
+        col_log = np.log(np.asarray(C.sum(axis=0)).ravel())
+    setup = {"blocks": _cut_blocks(C, shards, shards), "W": W0, "Ct": C0,
+             "row_shards": shards, "col_shards": shards, "order": order,
+             "row_log": row_log, "col_log": col_log, "log_total": float(np.log(C.sum())),
+             "learning_rate": 1.0, "confidence_base": 0.1, "confidence_scale": 0.25,
+             "confidence_exponent": 0.5}
+    return setup
+
+
+def _numpy_epoch(setup, max_blocks=None):
+    return numpy_swivel(**setup, n_epochs=1, max_blocks=max_blocks)
+
+
+def _check():
+    """Stop unless one epoch of ours and of the NumPy version agree on a small matrix."""
+    C, _ = _planted_small()
+    setup = _numpy_setup(C, CHECK_COMPONENTS, CHECK_SHARD)
+    W_ref, C_ref, _ = _numpy_epoch(setup)
+    W, Ct = _ours_one_epoch_from(setup, C)
+    diff = max(np.abs(W - W_ref).max(), np.abs(Ct - C_ref).max())
+    scale = max(np.abs(W_ref).max(), np.abs(C_ref).max())
+    line = (f"check {C.shape[0]} words, shard {CHECK_SHARD}, {CHECK_COMPONENTS} components, one "
+            f"epoch: max |d vector| / max |vector| {diff / scale:.1e} (tolerance {CHECK_TOL:g})")
+    print(f"# {line}", flush=True)
+    if not diff <= CHECK_TOL * scale:
+        raise AssertionError(f"the NumPy version disagrees with ours: {line}")
+
+
+def _epoch_case(name, C, threads, repeats, n_numpy_blocks):
+    """Seconds per epoch of ours and of the NumPy version on ``C``."""
+    n = C.shape[0]
+    ours_t = _timed({"ours": lambda: _ours_epoch(C, threads)}, repeats)["ours"]
+    n_components, shard_size = _ours_sizes(ours_t.result)
+    setup = _numpy_setup(C, n_components, shard_size)
+    n_blocks = len(setup["order"])
+    m = min(n_numpy_blocks, n_blocks)
+    ref_t = _timed({"numpy": lambda: _numpy_epoch(setup, max_blocks=m)}, repeats)["numpy"]
+    ref_epoch = ref_t.median * n_blocks / m
+    log(f"  {name}: ours {ours_t.median:.3f} s/epoch; NumPy {ref_t.median:.3f} s for {m} of "
+        f"{n_blocks} blocks -> {ref_epoch:.2f} s/epoch ({ref_epoch / ours_t.median:.1f}x)")
+    return {
+        "section": "epoch", "case": f"{name}: {n} words, nnz {C.nnz}",
+        "n_words": n, "nnz": int(C.nnz), "n_components": n_components,
+        "shard_size": shard_size, "n_blocks": n_blocks, "numpy_blocks": m,
+        "ours_s": ours_t.median, "ours_times": ours_t.times,
+        "peer": f"NumPy (same loss + AdaGrad), {m} blocks scaled", "peer_s": ref_epoch,
+        "peer_times": ref_t.times, "ratio": ours_t.median / ref_epoch,
+        "metric": METRIC, "what": "s/epoch", "ours_metric": ours_t.median,
+        "peer_metric": ref_epoch, "speedup": ref_epoch / ours_t.median,
+        "note": f"{n_components} components, shard {shard_size}, {n_blocks} blocks",
+    }
+
+
+def _timed(fns, repeats):
+    """The harness's interleaved timer with this module's budget (see the module docstring)."""
+    return time_interleaved(fns, repeats, single_run_s=SINGLE_RUN_S, budget_s=TIME_BUDGET_S)
+
+
+# ---------------------------------------------------------------------------
+# Part 2: planted PMI
+
+
+def _correlations(A, B, pairs, planted):
+    """Pearson and Spearman of ``A_i . B_j`` against ``planted`` over ``pairs``."""
+    i, j = pairs[:, 0], pairs[:, 1]
+    got = np.einsum("ij,ij->i", A[i], B[j])
+    return float(pearsonr(got, planted)[0]), float(spearmanr(got, planted)[0])
+
+
+def _planted_case(n, C, U, threads, n_held, n_epochs):
+    C_train, held = _hold_out(C, n_held)
+    seen = sp.triu(C_train, k=1).tocoo()
+    rng = np.random.default_rng(SEED + 1)
+    pick = rng.choice(seen.nnz, size=min(n_held, seen.nnz), replace=False)
+    observed = np.stack([seen.row[pick], seen.col[pick]], axis=1)
+    start = time.perf_counter()
+    model = _ours_model(C_train, n_components=PLANTED_RANK, n_epochs=n_epochs, threads=threads)
+    fit_s = time.perf_counter() - start
+    E, W, Ct = model.embedding_, model.row_embeddings_, model.column_embeddings_
+    out = {}
+    for what, pairs in (("held", held), ("observed", observed)):
+        truth = np.einsum("ij,ij->i", U[pairs[:, 0]], U[pairs[:, 1]])
+        out[what] = {"embedding": _correlations(E, E, pairs, truth),
+                     "prediction": _correlations(W, Ct, pairs, truth)}
+    log(f"  planted {n} words: {n_epochs} epochs in {fit_s:.1f} s; held pairs: Pearson "
+        f"{out['held']['embedding'][0]:.3f}, Spearman {out['held']['embedding'][1]:.3f}")
+    return {
+        "section": "planted", "case": f"planted {n} words, rank {PLANTED_RANK}, "
+                                      f"{n_epochs} epochs",
+        "n_words": n, "n_epochs": n_epochs, "n_held": len(held), "ours_s": fit_s,
+        "metric": METRIC, "what": "Spearman e_i.e_j vs planted PMI (held pairs)",
+        "ours_metric": out["held"]["embedding"][1], "correlations": out,
+        "final_loss": float(model.loss_curve_[-1]),
+        "note": f"Pearson {out['held']['embedding'][0]:.3f}",
+    }
+
+
+# ---------------------------------------------------------------------------
+# Part 3: word similarity on a real corpus
+
+
+def _tokens(documents):
+    """The token lists of the documents, by sklearn's tokeniser (as the vectorizer's)."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    analyzer = CountVectorizer().build_analyzer()
+    return [analyzer(doc) for doc in documents]
+
+
+def _count(documents):
+    """``C, vocabulary (list)``: the co-occurrence counts of the documents."""
+    try:
+        from lrsparse.feature_extraction import CooccurrenceVectorizer
+    except ImportError:  # PLACEHOLDER until it lands
+        return _local_count(documents)
+    vectorizer = CooccurrenceVectorizer(window=REAL_WINDOW, min_count=REAL_MIN_COUNT)
+    C = vectorizer.fit_transform(documents)
+    return sp.csr_array(C), list(vectorizer.get_feature_names_out())
+
+
+def _local_count(documents):
+    from collections import Counter
+
+    tokens = _tokens(documents)
+    counts = Counter(t for doc in tokens for t in doc)
+    words = sorted((w for w, c in counts.items() if c >= REAL_MIN_COUNT),
+                   key=lambda w: (-counts[w], w))
+    index = {w: i for i, w in enumerate(words)}
+    rows, cols, vals = [], [], []
+    for doc in tokens:
+        ids = np.array([index.get(t, -1) for t in doc])
+        for d in range(1, REAL_WINDOW + 1):
+            a, b = ids[:-d], ids[d:]
+            ok = (a >= 0) & (b >= 0)
+            rows += [a[ok], b[ok]]
+            cols += [b[ok], a[ok]]
+            vals += [np.full(2 * ok.sum(), 1.0 / d)]
+    n = len(words)
+    C = sp.coo_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                     shape=(n, n)).tocsr()
+    C.sum_duplicates()
+    return C, words
+
+
+def ppmi_svd(C, n_components, seed=SEED):
+    """PPMI + truncated SVD, ``U sqrt(S)`` (Levy, Goldberg & Dagan 2015), of the counts ``C``."""
+    C = sp.coo_array(C, dtype=np.float64)
+    rows = np.asarray(C.sum(axis=1)).ravel()
+    cols = np.asarray(C.sum(axis=0)).ravel()
+    pmi = np.log(C.data) + np.log(C.data.sum()) - np.log(rows[C.row]) - np.log(cols[C.col])
+    keep = pmi > 0
+    M = sp.csr_array((pmi[keep], (C.row[keep], C.col[keep])), shape=C.shape)
+    v0 = np.random.default_rng(seed).uniform(-1, 1, min(M.shape))
+    U, s, _ = svds(M, k=n_components, v0=v0)
+    return U * np.sqrt(s)
+
+
+def _word2vec(tokens, sg, threads, epochs):
+    from gensim.models import Word2Vec
+
+    model = Word2Vec(sentences=tokens, vector_size=REAL_COMPONENTS, window=REAL_WINDOW,
+                     min_count=REAL_MIN_COUNT, sg=sg, negative=5, epochs=epochs, seed=SEED,
+                     workers=threads)
+    return model.wv.vectors, list(model.wv.index_to_key)
+
+
+def _words_case(corpus, threads, w2v_epochs, lists):
+    """Swivel, Word2Vec (skip-gram, CBOW) and PPMI + SVD on one corpus, scored on the lists."""
+    C, vocabulary, tokens = corpus["C"], corpus["vocabulary"], corpus["tokens"]
+    methods = {
+        "Swivel (ours)": lambda: (_ours_model(C, n_components=REAL_COMPONENTS,
+                                              threads=threads).embedding_, vocabulary),
+        "Word2Vec skip-gram": lambda: _word2vec(tokens, 1, threads, w2v_epochs),
+        "Word2Vec CBOW": lambda: _word2vec(tokens, 0, threads, w2v_epochs),
+        "PPMI + SVD": lambda: (ppmi_svd(C, REAL_COMPONENTS), vocabulary),
+    }
+    rows = []
+    for name, fn in methods.items():
+        start = time.perf_counter()
+        embedding, words = fn()
+        seconds = time.perf_counter() - start
+        scores = {lst: _similarity(embedding, words, pairs) for lst, pairs in lists.items()}
+        log(f"  {name}: {seconds:.2f} s; " + ", ".join(
+            f"{lst} {rho:.3f} ({used} pairs)" for lst, (rho, used) in scores.items()))
+        rows.append({
+            "section": "words", "case": f"real corpus, {corpus['n_tokens']} tokens",
+            "method": name, "seconds": seconds, "vocabulary": len(words),
+            "scores": {lst: {"spearman": rho, "pairs": used} for lst, (rho, used) in scores.items()},
+            "metric": METRIC, "what": "Spearman WS353 / SimLex999",
+            "ours_metric": scores["WS353"][0] if name.startswith("Swivel") else None,
+            "ours_s": seconds if name.startswith("Swivel") else None,
+            "peer": None if name.startswith("Swivel") else name,
+            "peer_s": None if name.startswith("Swivel") else seconds,
+            "peer_metric": None if name.startswith("Swivel") else scores["WS353"][0],
+            "note": "; ".join(f"{lst} {rho:.3f} ({used} pairs)"
+                              for lst, (rho, used) in scores.items()),
+        })
+    return rows
+
+
+def _load_corpus(quick):
+    documents = _corpus(quick)
+    tokens = _tokens(documents)
+    start = time.perf_counter()
+    C, vocabulary = _count(documents)
+    count_s = time.perf_counter() - start
+    n_tokens = sum(map(len, tokens))
+    log(f"real corpus: {len(documents)} documents, {n_tokens} tokens, vocabulary "
+        f"{len(vocabulary)} at min_count={REAL_MIN_COUNT}, nnz {C.nnz}; counted in "
+        f"{count_s:.2f} s")
+    return {"C": C, "vocabulary": vocabulary, "tokens": tokens, "n_documents": len(documents),
+            "n_tokens": n_tokens, "count_s": count_s}
+
+
+# ---------------------------------------------------------------------------
+# Tables and targets
+
+
+def _print_epoch(rows):
+    print("\n## Part 1: seconds per epoch, ours vs the same blocked loss and AdaGrad in NumPy\n")
+    markdown_table(
+        ("case", "words", "nnz", "components", "shard", "blocks", "ours s/epoch",
+         "NumPy blocks timed", "NumPy s/epoch", "speed-up"),
+        [(r["case"].split(":")[0], str(r["n_words"]), str(r["nnz"]), str(r["n_components"]),
+          str(r["shard_size"]), str(r["n_blocks"]), f"{r['ours_s']:.3f}",
+          str(r["numpy_blocks"]), f"{r['peer_s']:.2f}", f"{r['speedup']:.1f}x")
+         for r in rows])
+
+
+def _print_planted(rows):
+    print("\n## Part 2: planted PMI, correlation of recovered inner products with the truth\n")
+    lines = []
+    for r in rows:
+        c = r["correlations"]
+        lines.append((str(r["n_words"]), str(r["n_epochs"]), f"{r['ours_s']:.1f}",
+                      str(r["n_held"]),
+                      "{:.3f} / {:.3f}".format(*c["held"]["embedding"]),
+                      "{:.3f} / {:.3f}".format(*c["held"]["prediction"]),
+                      "{:.3f} / {:.3f}".format(*c["observed"]["embedding"]),
+                      "{:.3f} / {:.3f}".format(*c["observed"]["prediction"])))
+    markdown_table(("words", "epochs", "fit s", "held pairs",
+                    "held: e.e Pearson / Spearman", "held: w.c Pearson / Spearman",
+                    "observed: e.e Pearson / Spearman", "observed: w.c Pearson / Spearman"),
+                   lines)
+
+
+def _print_words(rows, corpus, lists):
+    print(f"\n## Part 3: word similarity on gensim's shipped corpora ({corpus['n_documents']} "
+          f"documents, {corpus['n_tokens']} tokens: a small corpus; vocabulary "
+          f"{corpus['n_words']} at min_count={REAL_MIN_COUNT}, window {REAL_WINDOW}, "
+          f"{REAL_COMPONENTS} dimensions)\n")
+    names = list(lists)
+    markdown_table(("method", "seconds", "vocabulary")
+                   + tuple(f"{n} Spearman (pairs of {len(lists[n])})" for n in names),
+                   [(r["method"], f"{r['seconds']:.2f}", str(r["vocabulary"]))
+                    + tuple(f"{r['scores'][n]['spearman']:.3f} ({r['scores'][n]['pairs']})"
+                            for n in names)
+                    for r in rows])
+    print(f"co-occurrence counting (not in the seconds above): {corpus['count_s']:.2f} s")
+
+
+def _mark(ok):
+    return "MET   " if ok else "MISSED"
+
+
+def _targets(epoch, words, lists):
+    lines = []
+    for r in epoch:
+        lines.append(f"{_mark(r['speedup'] >= TARGET_SPEEDUP)} >= {TARGET_SPEEDUP:g}x faster "
+                     f"per epoch than NumPy, {r['case']}: {r['speedup']:.1f}x")
+    by = {r["method"]: r["scores"] for r in words}
+    ours = by.get("Swivel (ours)")
+    if ours is None:
+        return lines
+    for lst in lists:
+        rho = ours[lst]["spearman"]
+        w2v = max(by[m][lst]["spearman"] for m in by if m.startswith("Word2Vec"))
+        svd = by["PPMI + SVD"][lst]["spearman"]
+        lines.append(f"{_mark(rho >= w2v)} {lst}: Swivel >= the better Word2Vec: "
+                     f"{rho:.3f} vs {w2v:.3f}")
+        lines.append(f"{_mark(rho >= svd - TARGET_SVD_GAP)} {lst}: Swivel within "
+                     f"{TARGET_SVD_GAP:g} of PPMI + SVD (or above): {rho:.3f} vs {svd:.3f}")
+    return lines
+
+
+def run(quick, threads, repeats):
+    commit = lrsparse_commit()
+    print(f"# lrsparse at commit {commit}", flush=True)
+    _check()
+    lists = _similarity_lists()
+    corpus = _load_corpus(quick)
+    corpus["n_words"] = len(corpus["vocabulary"])
+    epoch, planted = [], []
+    for n in PLANTED_SIZES_QUICK if quick else PLANTED_SIZES:
+        C, U = _planted(n)
+        log(f"planted {n} words: nnz {C.nnz}")
+        epoch.append(_epoch_case("planted", C, threads, repeats,
+                                 N_NUMPY_BLOCKS_QUICK if quick else N_NUMPY_BLOCKS))
+        planted.append(_planted_case(n, C, U, threads, N_HELD_QUICK if quick else N_HELD,
+                                     PLANTED_EPOCHS_QUICK if quick else PLANTED_EPOCHS))
+    epoch.append(_epoch_case("real corpus", corpus["C"], threads, repeats,
+                             N_NUMPY_BLOCKS_QUICK if quick else N_NUMPY_BLOCKS))
+    words = _words_case(corpus, threads,
+                        WORD2VEC_EPOCHS_QUICK if quick else WORD2VEC_EPOCHS, lists)
+    rows = epoch + planted + words
+    for row in rows:
+        row["lrsparse_commit"] = commit
+    _print_epoch(epoch)
+    _print_planted(planted)
+    _print_words(words, corpus, lists)
+    print("\n## Targets (from the issue)"
+          + (" -- quick sizes: the targets are meant for the full run" if quick else ""))
+    for line in _targets(epoch, words, lists):
+        print(line)
+    return rows
