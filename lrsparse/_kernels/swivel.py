@@ -1,0 +1,105 @@
+"""The per-block arithmetic of Swivel (PMI factorisation with a soft hinge on unobserved pairs).
+
+* :func:`block_loss_gradient` -- over one block of predictions
+  ``P = W_rows C_cols^T``, the loss of every cell and its derivative with
+  respect to the prediction, in place: the soft hinge ``softplus(p - pmi*)``
+  on unobserved pairs and ``f(x) (p - pmi)^2 / 2`` on observed ones, in one
+  fused pass (one ``exp`` and one ``log1p`` per cell).  :func:`adagrad_step`
+  -- the AdaGrad update of a block of vectors.  ``Swivel`` and
+  ``swivel_embedding`` (:mod:`lrsparse.embedding`).
+
+:func:`_warm_up` compiles them once for float64 and float32.
+"""
+
+import numpy as np
+
+from ..utils._numba import jit
+
+__all__ = ["adagrad_step", "block_loss_gradient"]
+
+
+@jit
+def _softplus_sigmoid(z):
+    """``log(1 + e^z)`` and ``1 / (1 + e^-z)``, without overflow (``z = -inf`` gives 0, 0)."""
+    ez = np.exp(-abs(z))
+    if z >= 0.0:
+        return z + np.log1p(ez), 1.0 / (1.0 + ez)
+    return np.log1p(ez), ez / (1.0 + ez)
+
+
+@jit
+def block_loss_gradient(P, row_bias, col_bias, indptr, indices, data, base, scale, exponent,
+                        multiplier, obs_grad):
+    """Swivel's loss on one block; ``P`` becomes ``multiplier * d loss / d P`` in place.
+
+    Parameters
+    ----------
+    P : (k_r, k_c) predictions ``w_i^T c_j`` of the block (overwritten).
+    row_bias, col_bias : (k_r,), (k_c,) -- ``log x_i* - log(total) / 2`` and
+        ``log x_*j - log(total) / 2``, so that ``pmi_ij = log x_ij - row_bias_i -
+        col_bias_j``, and the count-1 PMI of an unobserved pair is ``-row_bias_i
+        - col_bias_j``.  A row or column without counts has bias ``-inf``: its
+        cells then add nothing.
+    indptr, indices, data : the block's observed counts in CSR (local column
+        indices, positive counts).
+    base, scale, exponent : confidence ``f(x) = base + scale x^exponent``.
+    multiplier : scales the gradient (Swivel's ``1 / sqrt(k_r k_c)``).
+    obs_grad : scratch array, at least the longest row of the block.
+
+    Returns
+    -------
+    observed_loss, unobserved_loss : float
+        ``sum f(x) (p - pmi)^2 / 2`` over the observed cells and ``sum
+        softplus(p - pmi*)`` over the others (not multiplied).
+    """
+    k_r, k_c = P.shape
+    obs = 0.0
+    unobs = 0.0
+    for i in range(k_r):
+        start, end = indptr[i], indptr[i + 1]
+        # observed cells first, while P holds their predictions
+        for q in range(start, end):
+            j = indices[q]
+            x = data[q]
+            err = P[i, j] - (np.log(x) - row_bias[i] - col_bias[j])
+            f = base + scale * x ** exponent
+            obs += 0.5 * f * err * err
+            obs_grad[q - start] = multiplier * f * err
+            # the hinge below visits this cell too: take its share back out
+            sp, _ = _softplus_sigmoid(P[i, j] + row_bias[i] + col_bias[j])
+            unobs -= sp
+        rb = row_bias[i]
+        for j in range(k_c):
+            sp, sg = _softplus_sigmoid(P[i, j] + rb + col_bias[j])
+            unobs += sp
+            P[i, j] = multiplier * sg
+        for q in range(start, end):
+            P[i, indices[q]] = obs_grad[q - start]
+    return obs, unobs
+
+
+@jit
+def adagrad_step(W, G, acc, learning_rate):
+    """AdaGrad in place: ``acc += G^2``, ``W -= learning_rate G / sqrt(acc)``."""
+    n, d = W.shape
+    for i in range(n):
+        for j in range(d):
+            g = G[i, j]
+            a = acc[i, j] + g * g
+            acc[i, j] = a
+            W[i, j] -= learning_rate * g / np.sqrt(a)
+
+
+def _warm_up():
+    """Compile both kernels once for float64 and float32 (C-contiguous)."""
+    for dtype in (np.float64, np.float32):
+        P = np.zeros((2, 3), dtype=dtype)
+        bias = np.zeros(2, dtype=dtype)
+        cbias = np.zeros(3, dtype=dtype)
+        indptr = np.array([0, 1, 1], dtype=np.int32)
+        indices = np.array([2], dtype=np.int32)
+        data = np.ones(1, dtype=dtype)
+        block_loss_gradient(P, bias, cbias, indptr, indices, data, 0.1, 0.25, 0.5, 0.5,
+                            np.zeros(3, dtype=dtype))
+        W = np.zeros((2, 2), dtype=dtype)
+        adagrad_step(W, np.ones((2, 2), dtype=dtype), np.full((2, 2), 0.1, dtype=dtype), 1.0)
