@@ -2,35 +2,41 @@
 
 Caller: :class:`lrsparse.feature_extraction.CooccurrenceVectorizer`
 (:mod:`lrsparse.feature_extraction._cooccurrence`), which maps the tokens of
-a chunk of documents to integer ids, calls :func:`window_pairs` on the chunk
-and merges the pairs into a sparse matrix (scipy sums the duplicates), so the
-memory stays O(nnz + vocabulary) plus one chunk of pairs.
+a chunk of documents to integer ids, counts the chunk with
+:func:`window_cooccurrence` and adds the chunk's sparse matrix to the running
+one, so that memory stays O(nnz + vocabulary) plus one chunk of pairs.
 """
 
 import numpy as np
 
 from ..utils._numba import jit
 
-__all__ = ["window_pairs"]
+__all__ = ["window_cooccurrence"]
 
 
 @jit
-def window_pairs(token_ids, doc_ptr, window, harmonic):
-    """Every pair of tokens at distance ``1 .. window`` within a document.
+def window_cooccurrence(token_ids, doc_ptr, window, harmonic, n_words):
+    """Summed weights of the token pairs at distance ``1 .. window``, as upper-triangular CSR.
 
     Document ``k`` is ``token_ids[doc_ptr[k]:doc_ptr[k + 1]]``; pairs never
     cross a document boundary.  A negative id (a word outside a fixed
     vocabulary) keeps its position, so it still counts towards the distance
-    between the tokens around it, but forms no pair.  Each unordered pair is
-    emitted once, as ``(min(a, b), max(a, b))``, with the weight
-    ``1 / distance`` (``harmonic``) or ``1``; a word paired with itself at
-    some distance gives ``(a, a)``.  Duplicates are not summed (the caller's
-    sparse conversion does).  Work and output are O(n_tokens * window).
+    between the tokens around it, but forms no pair.  The pair of ids ``a``
+    and ``b`` at distance ``d`` adds ``1 / d`` (``harmonic``) or ``1`` to the
+    cell ``(min(a, b), max(a, b))``, so each unordered pair is stored once and
+    a word paired with itself lands on the diagonal; the caller mirrors the
+    matrix (``U + U^T``).
+
+    Each cell is summed in the order its pairs occur in ``token_ids`` (in
+    float64), so the result does not depend on how the ids were numbered.
+    Work O(n_tokens * window + n_words) plus sorting each row's distinct
+    columns; memory O(n_tokens * window + n_words).
 
     Parameters
     ----------
     token_ids : int32 ndarray of shape (n_tokens,)
-        Token ids of the concatenated documents; negative ids are skipped.
+        Token ids in ``[0, n_words)`` of the concatenated documents; negative
+        ids are skipped.
     doc_ptr : int64 ndarray of shape (n_docs + 1,)
         Start offsets of the documents in ``token_ids`` (``doc_ptr[0] == 0``,
         nondecreasing, ``doc_ptr[-1] == n_tokens``).
@@ -38,28 +44,36 @@ def window_pairs(token_ids, doc_ptr, window, harmonic):
         Largest distance counted.
     harmonic : bool
         Weight ``1 / distance`` if True, ``1`` if False.
+    n_words : int
+        Number of rows (and columns) of the result.
 
     Returns
     -------
-    rows, cols : int32 ndarray of shape (n_pairs,)
-        The smaller and the larger id of each pair.
-    weights : float64 ndarray of shape (n_pairs,)
-        The weight of each pair.
+    indptr : int64 ndarray of shape (n_words + 1,)
+    indices : int32 ndarray of shape (nnz,)
+        Column ids, sorted and distinct within each row, each >= its row.
+    data : float64 ndarray of shape (nnz,)
+        The summed weights (all positive).
     """
     n_docs = doc_ptr.shape[0] - 1
-    n_pairs = 0
+    # Pass 1: raw (duplicated) entries per row.
+    raw_ptr = np.zeros(n_words + 1, dtype=np.int64)
     for k in range(n_docs):
         stop = doc_ptr[k + 1]
         for p in range(doc_ptr[k], stop):
-            if token_ids[p] < 0:
+            a = token_ids[p]
+            if a < 0:
                 continue
             for q in range(p + 1, min(p + window + 1, stop)):
-                if token_ids[q] >= 0:
-                    n_pairs += 1
-    rows = np.empty(n_pairs, dtype=np.int32)
-    cols = np.empty(n_pairs, dtype=np.int32)
-    weights = np.empty(n_pairs, dtype=np.float64)
-    n = 0
+                b = token_ids[q]
+                if b >= 0:
+                    raw_ptr[min(a, b) + 1] += 1
+    for r in range(n_words):
+        raw_ptr[r + 1] += raw_ptr[r]
+    # Pass 2: the entries, bucketed by row (a counting sort), in order of occurrence.
+    cols = np.empty(raw_ptr[n_words], dtype=np.int32)
+    data = np.empty(raw_ptr[n_words], dtype=np.float64)
+    fill = raw_ptr[:n_words].copy()
     for k in range(n_docs):
         stop = doc_ptr[k + 1]
         for p in range(doc_ptr[k], stop):
@@ -70,20 +84,39 @@ def window_pairs(token_ids, doc_ptr, window, harmonic):
                 b = token_ids[q]
                 if b < 0:
                     continue
-                if a <= b:
-                    rows[n] = a
-                    cols[n] = b
-                else:
-                    rows[n] = b
-                    cols[n] = a
-                weights[n] = 1.0 / (q - p) if harmonic else 1.0
-                n += 1
-    return rows, cols, weights
+                r = min(a, b)
+                pos = fill[r]
+                cols[pos] = max(a, b)
+                data[pos] = 1.0 / (q - p) if harmonic else 1.0
+                fill[r] = pos + 1
+    # Sum the duplicates of each row in place (marker[c] = output slot of column c
+    # in the current row), then sort the row's distinct columns.
+    marker = np.full(n_words, -1, dtype=np.int64)
+    indptr = np.zeros(n_words + 1, dtype=np.int64)
+    out = 0
+    for r in range(n_words):
+        start = out
+        for pos in range(raw_ptr[r], raw_ptr[r + 1]):
+            c = cols[pos]
+            slot = marker[c]
+            if slot >= start:
+                data[slot] += data[pos]
+            else:
+                marker[c] = out
+                cols[out] = c
+                data[out] = data[pos]
+                out += 1
+        if out - start > 1:
+            order = np.argsort(cols[start:out])
+            cols[start:out] = cols[start:out][order]
+            data[start:out] = data[start:out][order]
+        indptr[r + 1] = out
+    return indptr, cols[:out].copy(), data[:out].copy()
 
 
 def _warm_up():
-    """Compile :func:`window_pairs` once (ids are int32 and weights float64 for every dtype)."""
-    ids = np.array([0, 1, -1, 0], dtype=np.int32)
-    doc_ptr = np.array([0, 3, 4], dtype=np.int64)
+    """Compile :func:`window_cooccurrence` once (int32 ids, float64 sums for every dtype)."""
+    ids = np.array([0, 1, -1, 0, 1], dtype=np.int32)
+    doc_ptr = np.array([0, 3, 5], dtype=np.int64)
     for harmonic in (True, False):
-        window_pairs(ids, doc_ptr, 2, harmonic)
+        window_cooccurrence(ids, doc_ptr, 2, harmonic, 2)

@@ -11,6 +11,7 @@ vocabulary array.
 """
 
 import numbers
+from itertools import islice, repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -265,12 +266,7 @@ class CooccurrenceVectorizer(BaseEstimator):
             if isinstance(doc, (str, bytes)):
                 yield analyzer(doc)
             elif isinstance(doc, (list, tuple, np.ndarray)):
-                if not all(isinstance(token, str) for token in doc):
-                    raise ValueError(
-                        f"raw_documents[{k}] is a sequence of tokens with a token that is "
-                        "not a string; tokenised documents must hold strings."
-                    )
-                yield doc
+                yield doc  # its tokens are checked as they get ids
             else:
                 raise ValueError(
                     f"raw_documents[{k}] is a {type(doc).__name__}; expected a string, "
@@ -280,10 +276,11 @@ class CooccurrenceVectorizer(BaseEstimator):
     # ------------------------------------------------------------ fitting
     def _check_dtype(self):
         try:
-            dtype = np.dtype(self.dtype)
+            dtype = None if self.dtype is None else np.dtype(self.dtype)
         except TypeError:
             dtype = None
-        if dtype not in (np.dtype(np.float64), np.dtype(np.float32)):
+        # (not ``in``: a dtype compares equal to None, read as float64)
+        if dtype is None or dtype.type not in (np.float64, np.float32):
             raise ValueError(f"dtype must be np.float64 or np.float32; got {self.dtype!r}.")
         return dtype
 
@@ -451,7 +448,7 @@ def _stream_counts(token_lists, ids, window, harmonic, *, grow):
     counts : int64 ndarray of shape (n_ids,)
         Occurrences of each id.
     """
-    from .._kernels.cooccurrence import window_pairs
+    from .._kernels.cooccurrence import window_cooccurrence
 
     chunk_tokens = max(1, _CHUNK_PAIRS // window)
     upper = sp.csr_array((0, 0), dtype=np.float64)
@@ -463,27 +460,35 @@ def _stream_counts(token_lists, ids, window, harmonic, *, grow):
         token_ids = np.array(buffer, dtype=np.int32)
         doc_ptr = np.zeros(len(lengths) + 1, dtype=np.int64)
         np.cumsum(lengths, out=doc_ptr[1:])
-        rows, cols, weights = window_pairs(token_ids, doc_ptr, window, harmonic)
-        chunk = sp.coo_array((weights, (rows, cols)), shape=(n, n)).tocsr()
+        indptr, indices, data = window_cooccurrence(token_ids, doc_ptr, window, harmonic, n)
+        chunk = sp.csr_array((data, indices, indptr), shape=(n, n))
         if upper.shape != (n, n):
             upper.resize((n, n))
-        upper = upper + chunk
-        known = token_ids[token_ids >= 0]
+        upper = upper + chunk if upper.nnz else chunk
         counts = np.concatenate([counts, np.zeros(n - counts.size, dtype=np.int64)])
-        counts += np.bincount(known, minlength=n)
+        counts += np.bincount(token_ids[token_ids >= 0], minlength=n)
         buffer.clear()
         lengths.clear()
         return upper, counts
 
-    if grow:
-        def to_ids(tokens):
-            return [ids.setdefault(t, len(ids)) for t in tokens]
-    else:
-        def to_ids(tokens):
-            return [ids.get(t, -1) for t in tokens]
-
-    for tokens in token_lists:
-        buffer.extend(to_ids(tokens))
+    for k, tokens in enumerate(token_lists):
+        try:
+            if grow:
+                # New words get the next ids in order of first appearance.
+                n_before = len(ids)
+                ids.update((t, i) for i, t in enumerate(
+                    [t for t in dict.fromkeys(tokens) if t not in ids], n_before))
+                if len(ids) > n_before and not all(
+                        isinstance(t, str) for t in islice(reversed(ids), len(ids) - n_before)):
+                    raise TypeError
+                buffer.extend(map(ids.__getitem__, tokens))
+            else:
+                buffer.extend(map(ids.get, tokens, repeat(-1, len(tokens))))
+        except TypeError:
+            raise ValueError(
+                f"raw_documents[{k}] is a sequence of tokens with a token that is not a "
+                "string; tokenised documents must hold strings."
+            ) from None
         lengths.append(len(tokens))
         if len(buffer) >= chunk_tokens:
             upper, counts = flush(upper, counts)
