@@ -65,8 +65,6 @@ class CooccurrenceVectorizer(BaseEstimator):
     words) plus one chunk of pairs; no dense vocabulary x vocabulary array is
     formed.
 
-    Read more in the :ref:`User Guide <swivel>`.
-
     Parameters
     ----------
     window : int >= 1, default=10

@@ -366,3 +366,20 @@ def test_large_synthetic_corpus_totals():
     assert vec.word_counts_.sum() == n_docs * length
     np.testing.assert_array_equal(C.diagonal() >= vec.word_counts_, True)
     assert C.nnz < C.shape[0] ** 2 / 4  # sparse
+
+
+def test_pipeline_with_swivel_embeds_the_vocabulary():
+    from sklearn.pipeline import make_pipeline
+
+    from lrsparse.embedding import Swivel
+
+    rng = np.random.default_rng(0)
+    words = np.array([f"w{k:03d}" for k in range(120)])
+    p = 1.0 / np.arange(1, 121)
+    docs = [" ".join(rng.choice(words, size=40, p=p / p.sum())) for _ in range(40)]
+    pipe = make_pipeline(CooccurrenceVectorizer(min_count=2),
+                         Swivel(n_components=4, n_epochs=2, random_state=0))
+    E = pipe.fit_transform(docs)
+    vec = pipe[0]
+    assert E.shape == (len(vec.vocabulary_), 4) and np.all(np.isfinite(E))
+    assert len(vec.get_feature_names_out()) == E.shape[0]
