@@ -184,6 +184,13 @@ PIPELINE_CASES = {
     "IncrementalGaussianMixture": lambda: _gmm_stream_case("density"),
     "IncrementalGMMClassifier": lambda: _gmm_stream_case("classes"),
     "IncrementalGMMRegressor": lambda: _gmm_stream_case("regression"),
+    # a graph's adjacency is a co-occurrence matrix: Swivel embeds its nodes
+    "Swivel": lambda: dict(
+        zip(("X", "y"), _sbm_node_classification()),
+        params=dict(n_components=4, n_epochs=10),
+        final=LogisticRegression(max_iter=500),
+        grid={"n_components": [2, 4]},
+    ),
 }
 
 
