@@ -24,8 +24,12 @@ from ..utils._sklearn import Interval, StrOptions, _fit_context
 
 __all__ = ["CooccurrenceVectorizer"]
 
-# Pairs counted per call of the kernel (and merged into the running matrix):
-# about 64 MB of (row, col, weight) triples.  Tests lower it to exercise the merge.
+# Pairs counted per call of the kernel (and merged into the running matrix): at
+# least this many (about 48 MB of (column, weight) entries), and at least the size
+# of the running matrix plus the number of words, so that each merge, O(nnz +
+# n_words), is paid for by the chunk it adds (the total stays O(n_tokens * window))
+# while the chunk's memory stays within a constant factor of the matrix's.  Tests
+# lower it to exercise the merge.
 _CHUNK_PAIRS = 1 << 22
 
 _INT32_MAX = np.iinfo(np.int32).max
@@ -458,7 +462,9 @@ def _stream_counts(token_lists, ids, window, harmonic, *, grow):
         token_ids = np.array(buffer, dtype=np.int32)
         doc_ptr = np.zeros(len(lengths) + 1, dtype=np.int64)
         np.cumsum(lengths, out=doc_ptr[1:])
-        indptr, indices, data = window_cooccurrence(token_ids, doc_ptr, window, harmonic, n)
+        # (a window longer than every document counts the same as the longest document)
+        span = int(min(window, max(lengths, default=1)))
+        indptr, indices, data = window_cooccurrence(token_ids, doc_ptr, span, harmonic, n)
         chunk = sp.csr_array((data, indices, indptr), shape=(n, n))
         if upper.shape != (n, n):
             upper.resize((n, n))
@@ -490,6 +496,7 @@ def _stream_counts(token_lists, ids, window, harmonic, *, grow):
         lengths.append(len(tokens))
         if len(buffer) >= chunk_tokens:
             upper, counts = flush(upper, counts)
+            chunk_tokens = max(1, max(_CHUNK_PAIRS, upper.nnz + len(ids)) // window)
     upper, counts = flush(upper, counts)
     if len(ids) > _INT32_MAX:
         raise ValueError("more distinct words than int32 ids can address.")

@@ -17,6 +17,7 @@ from sklearn.utils.estimator_checks import (
     check_set_params,
 )
 
+import lrsparse._kernels.cooccurrence as cooccurrence_kernels
 import lrsparse.feature_extraction._cooccurrence as cooc_module
 from lrsparse.feature_extraction import CooccurrenceVectorizer
 
@@ -201,8 +202,17 @@ def test_chunked_merging_gives_the_same_counts(monkeypatch, chunk_pairs):
     expected_vec = CooccurrenceVectorizer(window=3, min_count=1)
     expected = expected_vec.fit_transform(CORPUS)
     monkeypatch.setattr(cooc_module, "_CHUNK_PAIRS", chunk_pairs)
+    calls = []
+    kernel = cooccurrence_kernels.window_cooccurrence
+
+    def counting_kernel(*args):
+        calls.append(args[0].size)
+        return kernel(*args)
+
+    monkeypatch.setattr(cooccurrence_kernels, "window_cooccurrence", counting_kernel)
     vec = CooccurrenceVectorizer(window=3, min_count=1)
     C = vec.fit_transform(CORPUS)
+    assert len(calls) >= 3 and sum(calls) == sum(len(_tokens(d)) for d in CORPUS)
     assert vec.vocabulary_ == expected_vec.vocabulary_
     np.testing.assert_allclose(C.toarray(), expected.toarray(), rtol=1e-14)
     np.testing.assert_allclose(vec.transform(CORPUS).toarray(), expected.toarray(), rtol=1e-14)
@@ -383,3 +393,10 @@ def test_pipeline_with_swivel_embeds_the_vocabulary():
     vec = pipe[0]
     assert E.shape == (len(vec.vocabulary_), 4) and np.all(np.isfinite(E))
     assert len(vec.get_feature_names_out()) == E.shape[0]
+
+
+def test_a_window_longer_than_every_document():
+    docs = [["a", "b", "c"], ["c", "a"]]
+    C_long = CooccurrenceVectorizer(window=10**30, min_count=1).fit_transform(docs)
+    C_fit = CooccurrenceVectorizer(window=2, min_count=1).fit_transform(docs)
+    np.testing.assert_array_equal(C_long.toarray(), C_fit.toarray())
