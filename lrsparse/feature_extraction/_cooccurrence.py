@@ -67,12 +67,22 @@ class CooccurrenceVectorizer(BaseEstimator):
     counted by a numba kernel and merged into a sparse matrix, and the
     vocabulary is selected at the end.  Memory is O(nnz + number of distinct
     words) plus one chunk of pairs; no dense vocabulary x vocabulary array is
-    formed.
+    formed.  Time O(n_tokens * window) for the counts, plus the tokenisation.
+
+    Parameter names and Swivel's ``prep.py`` [1]_: ``window`` =
+    ``--window_size``, ``min_count`` = ``--min_count``, ``max_vocab`` =
+    ``--max_vocab`` (``prep.py`` also cuts the vocabulary to a multiple of its
+    shard size, which :class:`~lrsparse.embedding.Swivel` does not need); the
+    returned matrix is the paper's co-occurrence matrix ``X = (x_ij)``.
+    ``prep.py`` splits each line of its file on whitespace; for the same
+    tokens pass the lines as documents with ``tokenizer=str.split,
+    token_pattern=None, lowercase=False``.
 
     Parameters
     ----------
     window : int >= 1, default=10
-        Largest distance (in tokens) at which two tokens co-occur.
+        Largest distance (in tokens) at which two tokens co-occur (Swivel's
+        default).
     weighting : {"harmonic", "uniform"}, default="harmonic"
         Weight of a pair at distance ``d``: ``1 / d`` (Swivel's and GloVe's
         harmonic weighting) or ``1``.

@@ -400,3 +400,20 @@ def test_a_window_longer_than_every_document():
     C_long = CooccurrenceVectorizer(window=10**30, min_count=1).fit_transform(docs)
     C_fit = CooccurrenceVectorizer(window=2, min_count=1).fit_transform(docs)
     np.testing.assert_array_equal(C_long.toarray(), C_fit.toarray())
+
+
+def test_memory_stays_sparse_for_a_large_vocabulary():
+    # ~45k distinct words: a dense vocabulary x vocabulary float64 array would be ~16 GB.
+    import tracemalloc
+
+    rng = np.random.default_rng(1)
+    docs = [[f"w{k}" for k in rng.integers(0, 10**6, size=100)] for _ in range(500)]
+    tracemalloc.start()
+    try:
+        C = CooccurrenceVectorizer(window=5, min_count=1).fit_transform(docs)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert C.shape[0] > 40000
+    assert C.nnz <= 2 * 500 * sum(100 - d for d in range(1, 6)) + C.shape[0]
+    assert peak < 200e6, f"peak traced memory {peak / 1e6:.0f} MB"
