@@ -37,7 +37,7 @@ def _softplus_sigmoid(z):
 
 @jit
 def block_loss_gradient(P, row_bias, col_bias, indptr, indices, data, base, scale, exponent,
-                        multiplier, obs_grad):
+                        log_hinge, multiplier, obs_grad):
     """Swivel's loss on one block; ``P`` becomes ``multiplier * d loss / d P`` in place.
 
     Parameters
@@ -45,12 +45,14 @@ def block_loss_gradient(P, row_bias, col_bias, indptr, indices, data, base, scal
     P : (k_r, k_c) predictions ``w_i^T c_j`` of the block (overwritten).
     row_bias, col_bias : (k_r,), (k_c,) -- ``log x_i* - log(total) / 2`` and
         ``log x_*j - log(total) / 2``, so that ``pmi_ij = log x_ij - row_bias_i -
-        col_bias_j``, and the count-1 PMI of an unobserved pair is ``-row_bias_i
-        - col_bias_j``.  A row or column without counts has bias ``-inf``: its
-        cells then add nothing.
+        col_bias_j``, and the PMI an unobserved pair would have with the count
+        ``h`` is ``log h - row_bias_i - col_bias_j``.  A row or column
+        without counts has bias ``-inf``: its cells then add nothing.
     indptr, indices, data : the block's observed counts in CSR (local column
         indices, positive counts).
     base, scale, exponent : confidence ``f(x) = base + scale x^exponent``.
+    log_hinge : ``log h``, the count an unobserved pair stands in for (the
+        paper's ``h = 1``).
     multiplier : scales the gradient (Swivel's ``1 / sqrt(k_r k_c)``).
     obs_grad : scratch array, at least the longest row of the block.
 
@@ -74,9 +76,9 @@ def block_loss_gradient(P, row_bias, col_bias, indptr, indices, data, base, scal
             obs += 0.5 * f * err * err
             obs_grad[q - start] = multiplier * f * err
             # the hinge below visits this cell too: take its share back out
-            sp, _ = _softplus_sigmoid(P[i, j] + row_bias[i] + col_bias[j])
+            sp, _ = _softplus_sigmoid(P[i, j] + row_bias[i] + col_bias[j] - log_hinge)
             unobs -= sp
-        rb = row_bias[i]
+        rb = row_bias[i] - log_hinge
         for j in range(k_c):
             sp, sg = _softplus_sigmoid(P[i, j] + rb + col_bias[j])
             unobs += sp
@@ -107,7 +109,7 @@ def _warm_up():
         indptr = np.array([0, 1, 1], dtype=np.int32)
         indices = np.array([2], dtype=np.int32)
         data = np.ones(1, dtype=dtype)
-        block_loss_gradient(P, bias, cbias, indptr, indices, data, 0.1, 0.25, 0.5, 0.5,
+        block_loss_gradient(P, bias, cbias, indptr, indices, data, 0.1, 0.25, 0.5, 0.0, 0.5,
                             np.zeros(3, dtype=dtype))
         W = np.zeros((2, 2), dtype=dtype)
         adagrad_step(W, np.ones((2, 2), dtype=dtype), np.full((2, 2), 0.1, dtype=dtype), 1.0)

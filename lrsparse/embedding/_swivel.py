@@ -36,6 +36,7 @@ _CONSTRAINTS = {
     "confidence_base": [Interval(numbers.Real, 0, np.inf, closed="left")],
     "confidence_scale": [Interval(numbers.Real, 0, np.inf, closed="left")],
     "confidence_exponent": [Interval(numbers.Real, 0, np.inf, closed="left")],
+    "hinge_count": [Interval(numbers.Real, 0, np.inf, closed="neither")],
     "tol": [Interval(numbers.Real, 0, np.inf, closed="left"), None],
     "n_jobs": [numbers.Integral, None],
     "random_state": ["random_state"],
@@ -92,8 +93,8 @@ def _shards(n, shard_size):
 
 def swivel_embedding(C, *, n_components=100, shard_size="auto", n_epochs=40, learning_rate=1.0,
                      optimizer="adagrad", confidence_base=0.1, confidence_scale=0.25,
-                     confidence_exponent=0.5, tol=None, n_jobs=None, random_state=None,
-                     verbose=0):
+                     confidence_exponent=0.5, hinge_count=1.0, tol=None, n_jobs=None,
+                     random_state=None, verbose=0):
     """Learn word (row) and context (column) vectors from co-occurrence counts by Swivel.
 
     The vectors ``w_i`` (rows) and ``c_j`` (columns) fit the pointwise mutual
@@ -102,7 +103,8 @@ def swivel_embedding(C, *, n_components=100, shard_size="auto", n_epochs=40, lea
     pmi_ij)^2 / 2`` with the confidence ``f(x) = confidence_base +
     confidence_scale x^confidence_exponent``; an unobserved pair costs the
     *soft hinge* ``log(1 + exp(w_i^T c_j - pmi*_ij))``, with ``pmi*`` the PMI
-    the pair would have if it had been seen once, which only pushes the
+    the pair would have if it had been seen once (count ``hinge_count``),
+    which only pushes the
     prediction *down* for frequent words that never met.  Unlike factorising
     the observed pairs alone, every cell of the matrix counts.
 
@@ -136,8 +138,13 @@ def swivel_embedding(C, *, n_components=100, shard_size="auto", n_epochs=40, lea
     confidence_base, confidence_scale, confidence_exponent : float, default=0.1, 0.25, 0.5
         ``f(x) = base + scale x^exponent`` (the paper's ``0.1 + 0.25 sqrt(x)``).
         ``f`` is in the units of the counts: for counts multiplied by ``a``,
-        ``confidence_scale * a^-confidence_exponent`` gives the same fit (the
-        PMI targets do not change).
+        ``confidence_scale * a^-confidence_exponent`` (with ``hinge_count *
+        a``) gives the same fit when ``confidence_base = 0``; the PMI targets
+        do not change.
+    hinge_count : float, default=1.0
+        The count an unobserved pair stands in for (the paper's 1: "seen
+        once"); it is in the units of the counts (``hinge_count * a`` for
+        counts multiplied by ``a``).
     tol : float, default=None
         Stop when the mean loss per cell falls by less than ``tol`` (relative)
         in an epoch; then a ``ConvergenceWarning`` is emitted if ``n_epochs``
@@ -154,7 +161,8 @@ def swivel_embedding(C, *, n_components=100, shard_size="auto", n_epochs=40, lea
     Returns
     -------
     row_vectors : ndarray of shape (n_words, n_components)
-        ``w_i``, float32.
+        ``w_i``, float32 (float64 when counts beyond ``[1e-30, 1e30]`` or
+        confidences beyond 1e15 need it).
     column_vectors : ndarray of shape (n_words, n_components)
         ``c_j``, float32.
     loss_curve : ndarray of shape (n_epochs_run,)
@@ -188,8 +196,15 @@ def swivel_embedding(C, *, n_components=100, shard_size="auto", n_epochs=40, lea
     S = len(bounds) - 1
     Cp = C[order][:, order].tocsr()
     Cp.sort_indices()
-    rb = row_bias[order].astype(np.float32)
-    cb = col_bias[order].astype(np.float32)
+    # float32 as the paper (half the memory and time of the products), unless
+    # the counts or confidences would leave float32's range
+    low, high = float(C.data.min()), float(C.data.max())
+    f_high = confidence_base + confidence_scale * high ** confidence_exponent
+    safe = 1e-30 < low and high < 1e30 and f_high < 1e15 and 1e-30 < hinge_count < 1e30
+    dtype = np.float32 if safe else np.float64
+    log_hinge = float(np.log(hinge_count))
+    rb = row_bias[order].astype(dtype)
+    cb = col_bias[order].astype(dtype)
     blocks = {}
     for i in range(S):
         strip = Cp[bounds[i]:bounds[i + 1]]
@@ -197,13 +212,13 @@ def swivel_embedding(C, *, n_components=100, shard_size="auto", n_epochs=40, lea
             blk = strip[:, bounds[j]:bounds[j + 1]].tocsr()
             blk.sort_indices()
             blocks[i, j] = (blk.indptr.astype(np.int32), blk.indices.astype(np.int32),
-                            blk.data.astype(np.float32),
+                            blk.data.astype(dtype),
                             int(np.diff(blk.indptr).max(initial=0)))
     scale = 1.0 / np.sqrt(d)
-    W = (rng.standard_normal((n, d)) * scale).astype(np.float32)
-    Ct = (rng.standard_normal((n, d)) * scale).astype(np.float32)
-    accW = np.full((n, d), _ADAGRAD_INIT, dtype=np.float32)
-    accC = np.full((n, d), _ADAGRAD_INIT, dtype=np.float32)
+    W = (rng.standard_normal((n, d)) * scale).astype(dtype)
+    Ct = (rng.standard_normal((n, d)) * scale).astype(dtype)
+    accW = np.full((n, d), _ADAGRAD_INIT, dtype=dtype)
+    accC = np.full((n, d), _ADAGRAD_INIT, dtype=dtype)
     adagrad = optimizer == "adagrad"
     lr = float(learning_rate)
 
@@ -214,8 +229,8 @@ def swivel_embedding(C, *, n_components=100, shard_size="auto", n_epochs=40, lea
         P = Wr @ Cc.T
         obs, unobs = block_loss_gradient(
             P, rb[r0:r1], cb[c0:c1], indptr, indices, data, confidence_base,
-            confidence_scale, confidence_exponent, 1.0 / np.sqrt((r1 - r0) * (c1 - c0)),
-            np.empty(max(longest, 1), dtype=np.float32))
+            confidence_scale, confidence_exponent, log_hinge,
+            1.0 / np.sqrt((r1 - r0) * (c1 - c0)), np.empty(max(longest, 1), dtype=dtype))
         gW = P @ Cc
         gC = P.T @ Wr
         if adagrad:
@@ -314,9 +329,13 @@ class Swivel(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         ``f(x) = confidence_base + confidence_scale x^confidence_exponent``.
     confidence_scale : float, default=0.25
         See ``confidence_base``; for counts multiplied by ``a`` use
-        ``confidence_scale * a^-confidence_exponent`` for the same fit.
+        ``confidence_scale * a^-confidence_exponent`` and ``hinge_count * a``
+        for the same fit (with ``confidence_base=0``).
     confidence_exponent : float, default=0.5
         See ``confidence_base``.
+    hinge_count : float, default=1.0
+        The count an unobserved pair stands in for (in the units of the
+        counts).
     tol : float, default=None
         Relative loss decrease per epoch that stops the fit early
         (``ConvergenceWarning`` if ``n_epochs`` comes first); ``None`` runs
@@ -369,7 +388,8 @@ class Swivel(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
 
     def __init__(self, n_components=100, *, shard_size="auto", n_epochs=40, learning_rate=1.0,
                  optimizer="adagrad", confidence_base=0.1, confidence_scale=0.25,
-                 confidence_exponent=0.5, tol=None, n_jobs=None, random_state=None, verbose=0):
+                 confidence_exponent=0.5, hinge_count=1.0, tol=None, n_jobs=None,
+                 random_state=None, verbose=0):
         self.n_components = n_components
         self.shard_size = shard_size
         self.n_epochs = n_epochs
@@ -378,6 +398,7 @@ class Swivel(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.confidence_base = confidence_base
         self.confidence_scale = confidence_scale
         self.confidence_exponent = confidence_exponent
+        self.hinge_count = hinge_count
         self.tol = tol
         self.n_jobs = n_jobs
         self.random_state = random_state
