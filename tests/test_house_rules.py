@@ -170,9 +170,10 @@ def kernel_callers():
 
 # ------------------------------------------------------------------ the rules
 @pytest.mark.parametrize("family", ["covariance", "decomposition", "embedding", "impute",
-                                    "linear_model", "mixture"])
+                                    "linear_model", "mixture", "feature_extraction"])
 def test_no_family_imports_another_family(family):
-    families = set(_families()) | {"covariance", "linear_model", "mixture"}
+    families = set(_families()) | {"covariance", "linear_model", "mixture",
+                                   "feature_extraction"}
     directory = PACKAGE / family
     bad = [
         f"{_rel(path)}:{lineno} imports {target}"

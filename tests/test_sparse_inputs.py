@@ -95,6 +95,7 @@ SPARSE_X = {
     "LADLasso": (_regression_design, dict(alpha=0.01, tol=1e-12)),
     "WeightedLassoCV": (_regression_design, dict(n_alphas=4, cv=3, tol=1e-12)),
     "FastRP": (_graph, dict(n_components=4, random_state=0)),
+    "Swivel": (_graph, dict(n_components=4, n_epochs=3, random_state=0)),
     "OneSidedCompletion": (_ratings, dict(n_components=2, random_state=0)),
     "RobustPCA": (_design, dict(n_components=2, random_state=0)),
     "StreamingRobustPCA": (_design, dict(n_components=2, random_state=0)),
