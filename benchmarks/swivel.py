@@ -4,34 +4,42 @@ Three parts, each printing its own markdown table, then a **Targets** block;
 the harness's summary table and the JSON hold all rows.
 
 **Part 1, seconds per epoch** (``section="epoch"``).  Ours is
-:func:`lrsparse.embedding.swivel_embedding` with ``n_epochs=1`` (the whole
-call: PMI targets, sharding and one epoch; an upper bound on an epoch).  The
-peer is :func:`numpy_swivel` below: **the same blocked loss and AdaGrad** in
-plain NumPy (per block: the dense ``k x k`` product ``W_I C_J^T`` by BLAS,
-softplus / sigmoid on every cell, the observed cells replaced by the
-confidence-weighted squared error to their PMI, AdaGrad on the row and
-column vectors of the block, the same shards and block order).  Its blocks
-are cut from the matrix before the clock starts (the original tool's
-``prep.py`` step), so the comparison favours it.  It is slow, so it is timed
-on the first ``N_NUMPY_BLOCKS`` blocks of an epoch and its seconds per epoch
-are that time times ``blocks per epoch / blocks timed`` (the blocks of one
-matrix have the same size, up to one row or column).  Cases: planted
-co-occurrences (:func:`lrsparse.datasets.make_planted_cooccurrence`) with
-20000 and 50000 words (``--quick``: 3000), and the real corpus of part 3.
-Before anything is timed, :func:`_check` runs one epoch of both on a small
-planted matrix (same initial vectors, same schedule, ``n_jobs=1``) and stops
-the benchmark unless the vectors agree to ``CHECK_TOL``.  Target: ours at
-least ``TARGET_SPEEDUP`` times faster per epoch.
+:func:`lrsparse.embedding.swivel_embedding` at its defaults
+(``n_components=100``, ``shard_size="auto"``: at most 4096 words a shard)
+with ``n_epochs=1``; its seconds per epoch are the epoch's time that
+``verbose=1`` prints (the whole call, with the PMI targets and the blocks
+cut from the matrix, is in the JSON as ``ours_call_s``).  The peer is
+:func:`numpy_swivel` below: **the same blocked loss and AdaGrad** in plain
+NumPy, in float32 as ours: per block, the dense product ``W_I C_J^T`` by
+BLAS, softplus and sigmoid on every cell, the observed cells overwritten by
+the confidence-weighted squared error to their PMI and its derivative, the
+gradient times ``1 / sqrt(rows x columns)``, two more products and AdaGrad
+(accumulators from 0.1) on the block's row and column vectors.  Its words
+are reordered shard by shard and its blocks cut before the clock starts
+(the original tool's ``prep.py`` step).  It is slow, so it is timed on the
+first ``N_NUMPY_BLOCKS`` blocks of an epoch, and its seconds per epoch are
+that time times ``blocks per epoch / blocks timed`` (the blocks of one
+matrix have the same size up to one row or column).  Cases: planted
+co-occurrences (:func:`lrsparse.datasets.make_planted_cooccurrence`, rank
+16) with 20000 and 50000 words (``--quick``: 3000), and the real corpus of
+part 3.  Before anything is timed, :func:`_check` runs ``CHECK_EPOCHS``
+epochs of both on a small planted matrix (300 words, shards of 64, the
+same initial vectors and rounds as ``swivel_embedding`` draws from
+``random_state=0``, ``n_jobs=1``) and stops the benchmark unless the vectors
+agree to ``CHECK_TOL`` relative to the largest entry, and the loss curves
+too.  Target: ours at least ``TARGET_SPEEDUP`` times faster per epoch.
 
-**Part 2, planted PMI** (``section="planted"``).  On the planted matrices
-of part 1, ``PLANTED_EPOCHS`` epochs of ours at ``n_components`` = the
-planted rank; the held pairs are ``N_HELD`` pairs ``i < j`` drawn uniformly
-(seed 0) before fitting, whose counts are removed from ``C`` (both
-triangles) so the model never sees them.  Metric: Pearson and Spearman
-correlation, over the held pairs, of the recovered inner product
-``e_i . e_j`` (``e = embedding_``, row + column vectors) with the planted PMI
-``u_i . u_j``; also the model's own prediction ``w_i . c_j``, and the same
-for pairs that were observed in training (a sample of ``N_HELD``).
+**Part 2, planted PMI** (``section="planted"``).  The planted matrix with
+``PLANTED_RECOVERY`` words (``--quick``: 3000); ``N_HELD`` observed pairs
+``i < j`` drawn at random (seed 0) are held out: their counts are removed
+from ``C`` (both triangles) before fitting.  Ours:
+``swivel_embedding(n_components=16, n_epochs=PLANTED_EPOCHS)`` (the planted
+rank).  Metric: Pearson and Spearman correlation of the recovered inner
+products with the planted PMI ``u_i . u_j`` over the held pairs, for the
+embedding ``e = w + c`` (row + column vectors, ``e_i . e_j``) and for the
+model's prediction ``w_i . c_j``, and over ``N_HELD`` pairs drawn uniformly
+(most of them never observed: rare words).  Baseline: PPMI + SVD (below)
+of the same training counts at rank 16.
 
 **Part 3, word similarity on a real corpus** (``section="words"``).  The
 only English running text a pip package here ships: gensim's test data
@@ -40,18 +48,19 @@ Porter-stemmed by gensim's authors; about 335k tokens) and
 ``lee_background.cor`` (the Lee news corpus, about 59k tokens, stemmed here
 with gensim's ``PorterStemmer`` so both halves use the same word forms): a
 small corpus (about 0.4M tokens), far from the billions of tokens of the
-paper, so the scores are low and noisy.  One document per line, tokenised by
+paper, so the scores are low and noisy.  One document per line, counted by
 :class:`lrsparse.feature_extraction.CooccurrenceVectorizer` (sklearn's
-tokeniser) with ``window=10``, 1/distance weights, ``min_count=5``.  Methods,
-all with ``REAL_COMPONENTS`` dimensions on the same vocabulary:
+tokeniser) with ``window=10``, 1/distance weights, ``min_count=5`` and its
+other defaults.  Methods, all with ``REAL_COMPONENTS`` dimensions on the
+same vocabulary:
 
 * ours: ``Swivel(n_components=REAL_COMPONENTS, random_state=0)`` at its
-  other defaults, on the co-occurrence counts;
+  other defaults (40 epochs), on the co-occurrence counts;
 * gensim ``Word2Vec`` skip-gram and CBOW (negative sampling 5, ``window=10``,
   ``min_count=5``, ``WORD2VEC_EPOCHS`` epochs, ``seed=0``, ``workers`` =
   ``--threads``) on the same token lists;
-* PPMI + truncated SVD on the same counts: ``max(0, log(x_ij D / (x_i* x_*j)))``
-  on the observed pairs, ``scipy.sparse.linalg.svds``, embedding
+* PPMI + truncated SVD on the same counts: ``max(0, log(x_ij x_** / (x_i*
+  x_*j)))`` on the observed pairs, ``scipy.sparse.linalg.svds``, embedding
   ``U sqrt(S)`` (the symmetric weighting of Levy, Goldberg & Dagan 2015).
 
 Evaluation: Spearman correlation of cosine similarities with the human
@@ -60,14 +69,16 @@ scores of WordSim-353 (``wordsim353.tsv``, 353 pairs) and SimLex-999
 the corpus; pairs with a word outside the vocabulary are skipped and the
 pairs used are counted (:func:`lrsparse.metrics.word_similarity_score`).
 Targets: Swivel at least the better Word2Vec, and within
-``TARGET_SVD_GAP`` Spearman of PPMI + SVD, on each list.
+``TARGET_SVD_GAP`` Spearman of PPMI + SVD, on each list.  Seconds: wall
+time of each fit (the counting, shared by Swivel and PPMI + SVD, is
+printed apart; Word2Vec counts its own vocabulary inside).
 
 Timing: the harness's :func:`~benchmarks._harness.time_interleaved`, one
-untimed warm-up call each (numba compilation), then interleaved rounds, each
-getting the median of ``min(repeats, max(1, TIME_BUDGET_S // warm-up
-time))`` calls; a warm-up call longer than ``SINGLE_RUN_S`` is itself the
-only (timed) call.  Thread pools are pinned by ``python -m benchmarks``;
-ours gets ``n_jobs`` = ``--threads``.
+untimed warm-up call each (numba compilation), then the median of
+``min(repeats, max(1, TIME_BUDGET_S // warm-up time))`` calls; a warm-up
+call longer than ``SINGLE_RUN_S`` is itself the only (timed) call.  Thread
+pools are pinned by ``python -m benchmarks``; ours gets ``n_jobs`` =
+``--threads`` (the blocks of a round run on that many threads).
 """
 
 import time
@@ -83,14 +94,17 @@ SEED = 0
 PLANTED_SIZES = (20_000, 50_000)
 PLANTED_SIZES_QUICK = (3_000,)
 PLANTED_RANK = 16
-PLANTED_EPOCHS = 20
-PLANTED_EPOCHS_QUICK = 5
+PLANTED_RECOVERY = 20_000  # part 2 runs on this planted size (at 50000 an epoch takes minutes)
+PLANTED_EPOCHS = 10
+PLANTED_EPOCHS_QUICK = 10
 N_HELD = 20_000
 N_HELD_QUICK = 2_000
 N_NUMPY_BLOCKS = 6  # blocks of an epoch given to the NumPy version
 N_NUMPY_BLOCKS_QUICK = 4
-CHECK_WORDS, CHECK_SHARD, CHECK_COMPONENTS = 300, 64, 8
-CHECK_TOL = 1e-8
+CHECK_WORDS, CHECK_SHARD, CHECK_COMPONENTS, CHECK_EPOCHS = 300, 64, 8, 2
+CHECK_TOL = 1e-5  # float32 on both sides, different summation orders
+EPOCH_COMPONENTS = 100  # Swivel's default n_components
+SHARD_SIZE = 4096  # Swivel's shard_size="auto" (at most 4096, the paper's)
 
 REAL_COMPONENTS = 100
 REAL_MIN_COUNT = 5
@@ -140,20 +154,25 @@ def _local_planted(n, rank, random_state=0, n_tokens=None):
 
 
 def _hold_out(C, n_held, seed=SEED):
-    """``C`` without ``n_held`` random pairs ``i < j`` (both triangles), and the pairs."""
-    n = C.shape[0]
+    """``C`` without ``n_held`` random observed pairs ``i < j`` (both triangles), and the pairs."""
+    upper = sp.triu(C, k=1).tocoo()
     rng = np.random.default_rng(seed)
-    i = rng.integers(0, n, size=3 * n_held)
-    j = rng.integers(0, n, size=3 * n_held)
-    keep = i < j
-    pairs = np.unique(np.stack([i[keep], j[keep]], axis=1), axis=0)
-    pairs = pairs[rng.permutation(len(pairs))[:n_held]]
+    pick = rng.choice(upper.nnz, size=min(n_held, upper.nnz), replace=False)
+    pairs = np.stack([upper.row[pick], upper.col[pick]], axis=1).astype(np.intp)
     mask = sp.csr_array((np.ones(2 * len(pairs)),
                          (np.r_[pairs[:, 0], pairs[:, 1]], np.r_[pairs[:, 1], pairs[:, 0]])),
                         shape=C.shape)
-    C_train = C - C.multiply(mask)
+    C_train = sp.csr_array(C - C.multiply(mask))
     C_train.eliminate_zeros()
-    return sp.csr_array(C_train), pairs
+    return C_train, pairs
+
+
+def _uniform_pairs(n, size, seed=SEED):
+    """``size`` pairs ``i < j`` drawn uniformly (most of them never observed)."""
+    rng = np.random.default_rng(seed)
+    i, j = rng.integers(0, n, size=(2, 2 * size))
+    keep = i < j
+    return np.stack([i[keep], j[keep]], axis=1)[:size]
 
 
 def _corpus(quick):
@@ -211,181 +230,195 @@ def _similarity(embedding, vocabulary, pairs):
 # The NumPy reference
 
 
-def numpy_swivel(blocks, W, Ct, row_shards, col_shards, order, *, row_log, col_log, log_total,
-                 learning_rate, confidence_base, confidence_scale, confidence_exponent,
-                 n_epochs=1, max_blocks=None, acc_init=0.1):
+def numpy_swivel(blocks, W, Ct, bounds, rounds, *, row_bias, col_bias, learning_rate,
+                 confidence_base, confidence_scale, confidence_exponent, n_epochs=1,
+                 max_blocks=None, acc_init=0.1):
     """Swivel's blocked loss and AdaGrad in NumPy (the reference); returns ``W, Ct, losses``.
 
-    ``blocks[(a, b)]`` is the ``(rows, cols, counts)`` COO of the block of
-    row shard ``a`` and column shard ``b`` in local indices (cut before the
-    clock starts); ``order`` the ``(a, b)`` blocks of an epoch in turn.  Per
-    block, with ``y = W_I C_J^T`` (dense, every cell):
+    The words are in shard order (shard ``s`` holds the rows ``bounds[s]`` to
+    ``bounds[s + 1]``); ``blocks[(a, b)]`` is the ``(rows, cols, counts)``
+    COO of the block of row shard ``a`` and column shard ``b`` in local
+    indices (cut before the clock starts); ``rounds[e]`` the ``(a, b)`` blocks
+    of epoch ``e`` in turn.  With ``pmi_ij = log x_ij - row_bias_i -
+    col_bias_j`` and ``pmi*_ij = -row_bias_i - col_bias_j`` (the PMI of one
+    co-occurrence), per block, with ``y = W_rows C_cols^T`` (dense, every cell):
 
-    * observed cell (``x > 0``): loss ``f(x) (y - pmi)^2 / 2`` with
-      ``pmi = log x + log_total - row_log_i - col_log_j`` and
+    * observed cell (``x > 0``): loss ``f(x) (y - pmi)^2 / 2``,
       ``f(x) = confidence_base + confidence_scale x^confidence_exponent``;
-    * unobserved cell: loss ``softplus(y - pmi*)`` with
-      ``pmi* = log_total - row_log_i - col_log_j``;
+    * unobserved cell: loss ``softplus(y - pmi*)``;
 
-    then AdaGrad on the block's row and column vectors with the gradients at
-    the block's start (accumulators start at ``acc_init``).  Works on copies.
+    the gradient with respect to ``y`` times ``1 / sqrt(rows x columns)``, then
+    AdaGrad (accumulators start at ``acc_init``) on the block's row and column
+    vectors, both from the gradients at the block's start.  ``losses``: the
+    mean loss per cell of each epoch.  Works on copies, in the dtype of ``W``.
     """
-    W, Ct = np.array(W, dtype=np.float64), np.array(Ct, dtype=np.float64)
+    W, Ct = W.copy(), Ct.copy()
+    dtype = W.dtype
     gW2 = np.full_like(W, acc_init)
     gC2 = np.full_like(Ct, acc_init)
     losses = []
-    for _ in range(n_epochs):
+    for epoch in range(n_epochs):
         total = 0.0
-        for step, (a, b) in enumerate(order):
+        for step, (a, b) in enumerate(rounds[epoch]):
             if max_blocks is not None and step >= max_blocks:
                 break
-            I, J = row_shards[a], col_shards[b]
+            rows = slice(bounds[a], bounds[a + 1])
+            cols = slice(bounds[b], bounds[b + 1])
             r, c, x = blocks[(a, b)]
-            y = W[I] @ Ct[J].T
-            base = log_total - row_log[I][:, None] - col_log[J][None, :]  # pmi*
-            z = y - base
+            z = W[rows] @ Ct[cols].T  # y, then y - pmi* in place
+            z += row_bias[rows][:, None]
+            z += col_bias[cols][None, :]
+            err = z[r, c] - np.log(x)  # y - pmi on the observed cells
             # Unobserved everywhere first, then the observed cells overwritten.
-            grad = 0.5 * (1.0 + np.tanh(0.5 * z))  # sigmoid, no overflow
-            loss = np.logaddexp(0.0, z)
-            err = z[r, c] - np.log(x)  # y - pmi
+            loss = np.logaddexp(dtype.type(0), z)
+            grad = np.exp(np.subtract(z, loss, out=z), out=z)  # sigmoid, no overflow
             f = confidence_base + confidence_scale * x ** confidence_exponent
             loss[r, c] = 0.5 * f * err * err
             grad[r, c] = f * err
-            total += loss.sum()
-            gw = grad @ Ct[J]
-            gc = grad.T @ W[I]
-            gW2[I] += gw * gw
-            gC2[J] += gc * gc
-            W[I] -= learning_rate * gw / np.sqrt(gW2[I])
-            Ct[J] -= learning_rate * gc / np.sqrt(gC2[J])
-        losses.append(total)
+            total += float(loss.sum(dtype=np.float64))
+            grad *= dtype.type(1.0 / np.sqrt(grad.size))
+            gw = grad @ Ct[cols]
+            gc = grad.T @ W[rows]
+            gW2[rows] += gw * gw
+            gC2[cols] += gc * gc
+            W[rows] -= learning_rate * gw / np.sqrt(gW2[rows])
+            Ct[cols] -= learning_rate * gc / np.sqrt(gC2[cols])
+        losses.append(total / (float(W.shape[0]) * float(Ct.shape[0])))
     return W, Ct, losses
 
 
-def _cut_blocks(C, row_shards, col_shards):
-    """``{(a, b): (rows, cols, counts)}``: the COO of every block in local indices."""
-    C = sp.csr_array(C)
+def _numpy_setup(C, n_components, shard_size, n_epochs=1, seed=SEED, dtype=np.float32):
+    """Everything the NumPy version needs, prepared before the clock starts (as ``prep.py``).
+
+    Round-robin shards (word ``r`` in shard ``r % S``, ``S = ceil(n /
+    shard_size)``), the words reordered shard by shard; the initial vectors
+    and the order of the rounds drawn as ``swivel_embedding`` draws them from
+    ``random_state=seed`` (``N(0, 1/n_components)`` rows, then columns, then
+    one permutation of the ``S`` rounds per epoch; round ``t`` holds the blocks
+    ``(s, (s + t) mod S)``).  Returns the keyword arguments of
+    :func:`numpy_swivel` and the word order.
+    """
+    C = sp.csr_array(C, dtype=np.float64)
+    n = C.shape[0]
+    size = min(shard_size, n)
+    S = -(-n // size)
+    shards = [np.arange(s, n, S) for s in range(S)]
+    order = np.concatenate(shards)
+    bounds = np.concatenate([[0], np.cumsum([len(sh) for sh in shards])])
+    rng = np.random.RandomState(seed)
+    W0 = (rng.standard_normal((n, n_components)) / np.sqrt(n_components)).astype(dtype)
+    C0 = (rng.standard_normal((n, n_components)) / np.sqrt(n_components)).astype(dtype)
+    rounds = [[(a, (a + t) % S) for t in rng.permutation(S) for a in range(S)]
+              for _ in range(n_epochs)]
+    total = C.sum()
+    with np.errstate(divide="ignore"):
+        row_bias = np.log(C.sum(axis=1)) - 0.5 * np.log(total)
+        col_bias = np.log(C.sum(axis=0)) - 0.5 * np.log(total)
+    Cp = C[order][:, order].tocsr()
     blocks = {}
-    for a, I in enumerate(row_shards):
-        rows_a = C[I]
-        for b, J in enumerate(col_shards):
-            blk = sp.coo_array(rows_a[:, J])
+    for a in range(S):
+        strip = Cp[bounds[a]:bounds[a + 1]]
+        for b in range(S):
+            blk = sp.coo_array(strip[:, bounds[b]:bounds[b + 1]])
             blocks[(a, b)] = (blk.row.astype(np.intp), blk.col.astype(np.intp),
-                              blk.data.astype(np.float64))
-    return blocks
+                              blk.data.astype(dtype))
+    setup = {"blocks": blocks, "W": W0, "Ct": C0, "bounds": bounds, "rounds": rounds,
+             "row_bias": row_bias[order].astype(dtype), "col_bias": col_bias[order].astype(dtype),
+             "learning_rate": dtype(1.0), "confidence_base": dtype(0.1),
+             "confidence_scale": dtype(0.25), "confidence_exponent": dtype(0.5)}
+    return setup, order
+
+
+def _unpermute(order, *arrays):
+    inverse = np.empty_like(order)
+    inverse[order] = np.arange(len(order))
+    return [A[inverse] for A in arrays]
 
 
 # ---------------------------------------------------------------------------
-# Ours (the lead's solver)
+# Ours
 
 
-def _round_robin(n, shard_size):
-    """Round-robin shards: row ``r`` in shard ``r % n_shards``."""
-    n_shards = max(1, -(-n // shard_size))
-    return [np.arange(s, n, n_shards) for s in range(n_shards)]
+def _ours(C, *, n_components, threads, shard_size="auto", **params):
+    """``(W, Ct, loss_curve)`` of :func:`lrsparse.embedding.swivel_embedding` (ours)."""
+    from lrsparse.embedding import swivel_embedding
+
+    return swivel_embedding(C, n_components=n_components, shard_size=shard_size,
+                            n_jobs=threads, random_state=SEED, **params)
 
 
-class _Placeholder:
-    """PLACEHOLDER until lrsparse.embedding.Swivel lands: the NumPy version as 'ours'."""
+def _ours_epoch(C, n_components, threads):
+    """One epoch of ours: ``(seconds of the epoch, as verbose prints it; whole call result)``."""
+    import contextlib
+    import io
+    import re
 
-    def __init__(self, C, n_components, n_epochs, shard_size):
-        setup = _numpy_setup(C, n_components, shard_size)
-        W, Ct, losses = numpy_swivel(**setup, n_epochs=n_epochs)
-        self.row_embeddings_, self.column_embeddings_ = W, Ct
-        self.embedding_, self.loss_curve_ = W + Ct, np.asarray(losses)
-        self.n_components, self.shard_size = n_components, shard_size
-
-
-def _ours_model(C, *, n_components, threads, **params):
-    """``Swivel`` fitted on ``C`` (ours)."""
-    return _Placeholder(C, n_components, params.get("n_epochs", 5), 512)
-
-
-def _ours_epoch(C, threads):
-    """One epoch of ours at the defaults (the whole call)."""
-    return _Placeholder(C, 100, 1, 512)
-
-
-def _ours_sizes(model):
-    """``n_components, shard_size`` that ours used."""
-    return model.n_components, model.shard_size
-
-
-def _ours_one_epoch_from(setup, C):
-    """One epoch of ours from the NumPy version's start (the check)."""
-    W, Ct, _ = numpy_swivel(**setup, n_epochs=1)
-    return W, Ct
-
-
-def _planted_small():
-    return _planted(CHECK_WORDS, seed=SEED + 2)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        result = _ours(C, n_components=n_components, threads=threads, n_epochs=1, verbose=1)
+    found = re.findall(r"([0-9.]+) s\s*$", out.getvalue(), flags=re.M)
+    if not found:
+        raise RuntimeError(f"no epoch time in Swivel's verbose output: {out.getvalue()!r}")
+    return float(found[-1]), result
 
 
 # ---------------------------------------------------------------------------
 # Part 1: seconds per epoch
 
 
-def _numpy_setup(C, n_components, shard_size, seed=SEED):
-    """Everything the NumPy version needs, cut before the clock starts (as ``prep.py``)."""
-    C = sp.csr_array(C, dtype=np.float64)
-    n = C.shape[0]
-    shards = _round_robin(n, shard_size)
-    order = [(a, b) for a in range(len(shards)) for b in range(len(shards))]
-    rng = np.random.default_rng(seed)
-    W0 = rng.normal(0.0, 1.0 / np.sqrt(n_components), (n, n_components))
-    C0 = rng.normal(0.0, 1.0 / np.sqrt(n_components), (n, n_components))
-    with np.errstate(divide="ignore"):
-        row_log = np.log(np.asarray(C.sum(axis=1)).ravel())
-        col_log = np.log(np.asarray(C.sum(axis=0)).ravel())
-    setup = {"blocks": _cut_blocks(C, shards, shards), "W": W0, "Ct": C0,
-             "row_shards": shards, "col_shards": shards, "order": order,
-             "row_log": row_log, "col_log": col_log, "log_total": float(np.log(C.sum())),
-             "learning_rate": 1.0, "confidence_base": 0.1, "confidence_scale": 0.25,
-             "confidence_exponent": 0.5}
-    return setup
-
-
-def _numpy_epoch(setup, max_blocks=None):
-    return numpy_swivel(**setup, n_epochs=1, max_blocks=max_blocks)
-
-
 def _check():
     """Stop unless one epoch of ours and of the NumPy version agree on a small matrix."""
-    C, _ = _planted_small()
-    setup = _numpy_setup(C, CHECK_COMPONENTS, CHECK_SHARD)
-    W_ref, C_ref, _ = _numpy_epoch(setup)
-    W, Ct = _ours_one_epoch_from(setup, C)
+    C, _ = _planted(CHECK_WORDS, seed=SEED + 2)
+    setup, order = _numpy_setup(C, CHECK_COMPONENTS, CHECK_SHARD, n_epochs=CHECK_EPOCHS)
+    W_ref, C_ref, loss_ref = numpy_swivel(**setup, n_epochs=CHECK_EPOCHS)
+    W_ref, C_ref = _unpermute(order, W_ref, C_ref)
+    W, Ct, loss = _ours(C, n_components=CHECK_COMPONENTS, threads=1, shard_size=CHECK_SHARD,
+                        n_epochs=CHECK_EPOCHS)
     diff = max(np.abs(W - W_ref).max(), np.abs(Ct - C_ref).max())
     scale = max(np.abs(W_ref).max(), np.abs(C_ref).max())
-    line = (f"check {C.shape[0]} words, shard {CHECK_SHARD}, {CHECK_COMPONENTS} components, one "
-            f"epoch: max |d vector| / max |vector| {diff / scale:.1e} (tolerance {CHECK_TOL:g})")
+    loss_diff = float(np.max(np.abs(np.asarray(loss) - loss_ref) / np.abs(loss_ref)))
+    line = (f"check {C.shape[0]} words, shard {CHECK_SHARD} ({len(setup['bounds']) - 1} shards), "
+            f"{CHECK_COMPONENTS} components, {CHECK_EPOCHS} epochs, float32: max |d vector| / "
+            f"max |vector| {diff / scale:.1e}, loss rel. diff {loss_diff:.1e} "
+            f"(tolerance {CHECK_TOL:g})")
     print(f"# {line}", flush=True)
-    if not diff <= CHECK_TOL * scale:
+    if not (diff <= CHECK_TOL * scale and loss_diff <= CHECK_TOL):
         raise AssertionError(f"the NumPy version disagrees with ours: {line}")
 
 
 def _epoch_case(name, C, threads, repeats, n_numpy_blocks):
     """Seconds per epoch of ours and of the NumPy version on ``C``."""
     n = C.shape[0]
-    ours_t = _timed({"ours": lambda: _ours_epoch(C, threads)}, repeats)["ours"]
-    n_components, shard_size = _ours_sizes(ours_t.result)
-    setup = _numpy_setup(C, n_components, shard_size)
-    n_blocks = len(setup["order"])
+    epochs = []
+
+    def ours():
+        seconds, result = _ours_epoch(C, EPOCH_COMPONENTS, threads)
+        epochs.append(seconds)
+        return result
+
+    ours_t = _timed({"ours": ours}, repeats)["ours"]
+    epochs = epochs[-len(ours_t.times):]  # the timed calls' epochs
+    ours_epoch = float(np.median(epochs))
+    setup, _ = _numpy_setup(C, EPOCH_COMPONENTS, SHARD_SIZE)
+    n_blocks = len(setup["rounds"][0])
     m = min(n_numpy_blocks, n_blocks)
-    ref_t = _timed({"numpy": lambda: _numpy_epoch(setup, max_blocks=m)}, repeats)["numpy"]
+    ref_t = _timed({"numpy": lambda: numpy_swivel(**setup, max_blocks=m)}, repeats)["numpy"]
     ref_epoch = ref_t.median * n_blocks / m
-    log(f"  {name}: ours {ours_t.median:.3f} s/epoch; NumPy {ref_t.median:.3f} s for {m} of "
-        f"{n_blocks} blocks -> {ref_epoch:.2f} s/epoch ({ref_epoch / ours_t.median:.1f}x)")
+    log(f"  {name}: ours {ours_epoch:.3f} s/epoch ({ours_t.median:.3f} s the whole call); "
+        f"NumPy {ref_t.median:.3f} s for {m} of {n_blocks} blocks -> {ref_epoch:.2f} s/epoch "
+        f"({ref_epoch / ours_epoch:.1f}x)")
     return {
         "section": "epoch", "case": f"{name}: {n} words, nnz {C.nnz}",
-        "n_words": n, "nnz": int(C.nnz), "n_components": n_components,
-        "shard_size": shard_size, "n_blocks": n_blocks, "numpy_blocks": m,
-        "ours_s": ours_t.median, "ours_times": ours_t.times,
+        "n_words": n, "nnz": int(C.nnz), "n_components": EPOCH_COMPONENTS,
+        "shard_size": int(min(SHARD_SIZE, n)), "n_blocks": n_blocks, "numpy_blocks": m,
+        "ours_s": ours_epoch, "ours_epoch_times": epochs, "ours_call_s": ours_t.median,
+        "ours_times": ours_t.times,
         "peer": f"NumPy (same loss + AdaGrad), {m} blocks scaled", "peer_s": ref_epoch,
-        "peer_times": ref_t.times, "ratio": ours_t.median / ref_epoch,
-        "metric": METRIC, "what": "s/epoch", "ours_metric": ours_t.median,
-        "peer_metric": ref_epoch, "speedup": ref_epoch / ours_t.median,
-        "note": f"{n_components} components, shard {shard_size}, {n_blocks} blocks",
+        "peer_times": ref_t.times, "ratio": ours_epoch / ref_epoch,
+        "metric": METRIC, "what": "s/epoch", "ours_metric": ours_epoch,
+        "peer_metric": ref_epoch, "speedup": ref_epoch / ours_epoch,
+        "note": f"{EPOCH_COMPONENTS} components, {n_blocks} blocks; ours whole call "
+                f"{ours_t.median:.2f} s",
     }
 
 
@@ -407,28 +440,31 @@ def _correlations(A, B, pairs, planted):
 
 def _planted_case(n, C, U, threads, n_held, n_epochs):
     C_train, held = _hold_out(C, n_held)
-    seen = sp.triu(C_train, k=1).tocoo()
-    rng = np.random.default_rng(SEED + 1)
-    pick = rng.choice(seen.nnz, size=min(n_held, seen.nnz), replace=False)
-    observed = np.stack([seen.row[pick], seen.col[pick]], axis=1)
+    uniform = _uniform_pairs(C.shape[0], n_held, seed=SEED + 1)
     start = time.perf_counter()
-    model = _ours_model(C_train, n_components=PLANTED_RANK, n_epochs=n_epochs, threads=threads)
+    W, Ct, loss = _ours(C_train, n_components=PLANTED_RANK, n_epochs=n_epochs, threads=threads)
     fit_s = time.perf_counter() - start
-    E, W, Ct = model.embedding_, model.row_embeddings_, model.column_embeddings_
+    E = W + Ct
+    start = time.perf_counter()
+    S = ppmi_svd(C_train, PLANTED_RANK)
+    svd_s = time.perf_counter() - start
     out = {}
-    for what, pairs in (("held", held), ("observed", observed)):
+    for what, pairs in (("held", held), ("uniform", uniform)):
         truth = np.einsum("ij,ij->i", U[pairs[:, 0]], U[pairs[:, 1]])
         out[what] = {"embedding": _correlations(E, E, pairs, truth),
-                     "prediction": _correlations(W, Ct, pairs, truth)}
+                     "prediction": _correlations(W, Ct, pairs, truth),
+                     "ppmi_svd": _correlations(S, S, pairs, truth)}
     log(f"  planted {n} words: {n_epochs} epochs in {fit_s:.1f} s; held pairs: Pearson "
         f"{out['held']['embedding'][0]:.3f}, Spearman {out['held']['embedding'][1]:.3f}")
     return {
         "section": "planted", "case": f"planted {n} words, rank {PLANTED_RANK}, "
                                       f"{n_epochs} epochs",
         "n_words": n, "n_epochs": n_epochs, "n_held": len(held), "ours_s": fit_s,
-        "metric": METRIC, "what": "Spearman e_i.e_j vs planted PMI (held pairs)",
+        "peer": "PPMI + SVD (same counts)", "peer_s": svd_s,
+        "peer_metric": out["held"]["ppmi_svd"][1], "metric": METRIC,
+        "what": "Spearman e_i.e_j vs planted PMI (held pairs)",
         "ours_metric": out["held"]["embedding"][1], "correlations": out,
-        "final_loss": float(model.loss_curve_[-1]),
+        "loss_curve": loss,
         "note": f"Pearson {out['held']['embedding'][0]:.3f}",
     }
 
@@ -493,6 +529,13 @@ def ppmi_svd(C, n_components, seed=SEED):
     return U * np.sqrt(s)
 
 
+def _swivel_estimator(C, threads):
+    from lrsparse.embedding import Swivel
+
+    model = Swivel(n_components=REAL_COMPONENTS, n_jobs=threads, random_state=SEED)
+    return model.fit(C).embedding_
+
+
 def _word2vec(tokens, sg, threads, epochs):
     from gensim.models import Word2Vec
 
@@ -506,8 +549,7 @@ def _words_case(corpus, threads, w2v_epochs, lists):
     """Swivel, Word2Vec (skip-gram, CBOW) and PPMI + SVD on one corpus, scored on the lists."""
     C, vocabulary, tokens = corpus["C"], corpus["vocabulary"], corpus["tokens"]
     methods = {
-        "Swivel (ours)": lambda: (_ours_model(C, n_components=REAL_COMPONENTS,
-                                              threads=threads).embedding_, vocabulary),
+        "Swivel (ours)": lambda: (_swivel_estimator(C, threads), vocabulary),
         "Word2Vec skip-gram": lambda: _word2vec(tokens, 1, threads, w2v_epochs),
         "Word2Vec CBOW": lambda: _word2vec(tokens, 0, threads, w2v_epochs),
         "PPMI + SVD": lambda: (ppmi_svd(C, REAL_COMPONENTS), vocabulary),
@@ -523,7 +565,8 @@ def _words_case(corpus, threads, w2v_epochs, lists):
         rows.append({
             "section": "words", "case": f"real corpus, {corpus['n_tokens']} tokens",
             "method": name, "seconds": seconds, "vocabulary": len(words),
-            "scores": {lst: {"spearman": rho, "pairs": used} for lst, (rho, used) in scores.items()},
+            "scores": {lst: {"spearman": rho, "pairs": used}
+                       for lst, (rho, used) in scores.items()},
             "metric": METRIC, "what": "Spearman WS353 / SimLex999",
             "ours_metric": scores["WS353"][0] if name.startswith("Swivel") else None,
             "ours_s": seconds if name.startswith("Swivel") else None,
@@ -570,16 +613,15 @@ def _print_planted(rows):
     lines = []
     for r in rows:
         c = r["correlations"]
-        lines.append((str(r["n_words"]), str(r["n_epochs"]), f"{r['ours_s']:.1f}",
-                      str(r["n_held"]),
-                      "{:.3f} / {:.3f}".format(*c["held"]["embedding"]),
-                      "{:.3f} / {:.3f}".format(*c["held"]["prediction"]),
-                      "{:.3f} / {:.3f}".format(*c["observed"]["embedding"]),
-                      "{:.3f} / {:.3f}".format(*c["observed"]["prediction"])))
-    markdown_table(("words", "epochs", "fit s", "held pairs",
-                    "held: e.e Pearson / Spearman", "held: w.c Pearson / Spearman",
-                    "observed: e.e Pearson / Spearman", "observed: w.c Pearson / Spearman"),
-                   lines)
+        for what in ("held", "uniform"):
+            lines.append((str(r["n_words"]), str(r["n_epochs"]), f"{r['ours_s']:.1f}",
+                          f"{what} ({r['n_held']})",
+                          "{:.3f} / {:.3f}".format(*c[what]["embedding"]),
+                          "{:.3f} / {:.3f}".format(*c[what]["prediction"]),
+                          "{:.3f} / {:.3f}".format(*c[what]["ppmi_svd"])))
+    markdown_table(("words", "epochs", "fit s", "pairs",
+                    "Swivel e.e: Pearson / Spearman", "Swivel w.c: Pearson / Spearman",
+                    "PPMI + SVD: Pearson / Spearman"), lines)
 
 
 def _print_words(rows, corpus, lists):
@@ -634,8 +676,9 @@ def run(quick, threads, repeats):
         log(f"planted {n} words: nnz {C.nnz}")
         epoch.append(_epoch_case("planted", C, threads, repeats,
                                  N_NUMPY_BLOCKS_QUICK if quick else N_NUMPY_BLOCKS))
-        planted.append(_planted_case(n, C, U, threads, N_HELD_QUICK if quick else N_HELD,
-                                     PLANTED_EPOCHS_QUICK if quick else PLANTED_EPOCHS))
+        if quick or n == PLANTED_RECOVERY:
+            planted.append(_planted_case(n, C, U, threads, N_HELD_QUICK if quick else N_HELD,
+                                         PLANTED_EPOCHS_QUICK if quick else PLANTED_EPOCHS))
     epoch.append(_epoch_case("real corpus", corpus["C"], threads, repeats,
                              N_NUMPY_BLOCKS_QUICK if quick else N_NUMPY_BLOCKS))
     words = _words_case(corpus, threads,
