@@ -7,6 +7,7 @@ Every ``make_*`` function returns the data and its ground truth and takes a
 ``random_state``; tests, examples, the demo and the benchmarks use them.
 """
 
+from ._cooccurrence import make_planted_cooccurrence
 from ._gmm import make_gmm_stream
 from ._graphs import make_sbm_graph
 from ._hyperspectral import load_hyperspectral_mat, make_hyperspectral
@@ -27,6 +28,7 @@ __all__ = [
     "make_low_rank_matrix_with_missing",
     "make_low_rank_plus_sparse",
     "make_mtp2_precision",
+    "make_planted_cooccurrence",
     "make_sbm_graph",
     "make_sparse_recovery",
     "polynomial_design",

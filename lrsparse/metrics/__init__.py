@@ -1,4 +1,7 @@
-"""Metrics with known ground truth: subspace distances, embedding quality, unmixing, ..."""
+"""Metrics with known ground truth: subspace distances, embedding quality, unmixing, ...
+
+Also word-embedding helpers: nearest neighbours of a word and word-similarity evaluation.
+"""
 
 from ._embedding import node_classification_score
 from ._graph import edge_f1
@@ -10,17 +13,21 @@ from ._unmixing import (
     match_components,
     spectral_angle_distance,
 )
+from ._words import load_word_similarity_pairs, nearest_words, word_similarity_score
 
 __all__ = [
     "abundance_rmse",
     "abundance_scorer",
     "captured_variance_ratio",
     "edge_f1",
+    "load_word_similarity_pairs",
     "match_components",
+    "nearest_words",
     "node_classification_score",
     "principal_angles",
     "relative_error",
     "spectral_angle_distance",
     "subspace_distance",
     "trimmed_variance",
+    "word_similarity_score",
 ]
