@@ -11,7 +11,7 @@ import numpy as np
 
 from ..utils._numba import jit
 
-__all__ = ["window_cooccurrence"]
+__all__ = ["relabel_symmetric", "window_cooccurrence"]
 
 
 @jit
@@ -114,9 +114,137 @@ def window_cooccurrence(token_ids, doc_ptr, window, harmonic, n_words):
     return indptr, cols[:out].copy(), data[:out].copy()
 
 
+@jit
+def relabel_symmetric(indptr, indices, data, new_id, diagonal, n_new):
+    """``P + P^T + diag(diagonal)`` as canonical CSR, ``P`` the relabelled upper matrix.
+
+    ``P`` holds each entry ``(r, c, v)`` of the input CSR matrix at
+    ``(new_id[r], new_id[c])``; entries whose row or column has ``new_id ==
+    -1`` are dropped.  Each unordered pair is expected once in the input (as
+    :func:`window_cooccurrence` returns it), so the result puts its value in
+    both cells, and twice on the diagonal.  Rows and columns are sorted by a
+    two-pass counting sort, so the work is linear: O(nnz + n_rows + n_new).
+
+    Parameters
+    ----------
+    indptr : int64 ndarray of shape (n_rows + 1,)
+    indices : int32 ndarray of shape (nnz,)
+    data : float64 ndarray of shape (nnz,)
+        The input CSR matrix (square, ``n_rows`` ids).
+    new_id : int64 ndarray of shape (n_rows,)
+        New id in ``[0, n_new)`` of each old id, or -1 to drop it.
+    diagonal : float64 ndarray of shape (n_new,)
+        Added to the diagonal (zeros add nothing).
+    n_new : int
+        Size of the result.
+
+    Returns
+    -------
+    indptr : int64 ndarray of shape (n_new + 1,)
+    indices : int32 ndarray of shape (nnz_out,)
+        Sorted and distinct within each row.
+    data : float64 ndarray of shape (nnz_out,)
+    """
+    n_rows = indptr.shape[0] - 1
+    n_entries = 0
+    for r in range(n_rows):
+        a = new_id[r]
+        if a < 0:
+            continue
+        for p in range(indptr[r], indptr[r + 1]):
+            b = new_id[indices[p]]
+            if b >= 0:
+                n_entries += 1 if a == b else 2
+    for i in range(n_new):
+        if diagonal[i] != 0.0:
+            n_entries += 1
+    rows = np.empty(n_entries, dtype=np.int32)
+    cols = np.empty(n_entries, dtype=np.int32)
+    vals = np.empty(n_entries, dtype=np.float64)
+    n = 0
+    for r in range(n_rows):
+        a = new_id[r]
+        if a < 0:
+            continue
+        for p in range(indptr[r], indptr[r + 1]):
+            b = new_id[indices[p]]
+            if b < 0:
+                continue
+            if a == b:
+                rows[n] = a
+                cols[n] = a
+                vals[n] = data[p] + data[p]
+                n += 1
+            else:
+                rows[n] = a
+                cols[n] = b
+                vals[n] = data[p]
+                rows[n + 1] = b
+                cols[n + 1] = a
+                vals[n + 1] = data[p]
+                n += 2
+    for i in range(n_new):
+        if diagonal[i] != 0.0:
+            rows[n] = i
+            cols[n] = i
+            vals[n] = diagonal[i]
+            n += 1
+    return _csr_from_entries(rows, cols, vals, n_new, n_new)
+
+
+@jit
+def _csr_from_entries(rows, cols, vals, n_rows, n_cols):
+    """Canonical CSR of (row, col, value) entries, duplicates summed in their order.
+
+    Two stable counting sorts (by column, then by row), so duplicates end up
+    adjacent in the order they were given and each row's columns sorted.
+    """
+    nnz = rows.shape[0]
+    col_ptr = np.zeros(n_cols + 1, dtype=np.int64)
+    for k in range(nnz):
+        col_ptr[cols[k] + 1] += 1
+    for j in range(n_cols):
+        col_ptr[j + 1] += col_ptr[j]
+    by_col = np.empty(nnz, dtype=np.int64)
+    for k in range(nnz):
+        j = cols[k]
+        by_col[col_ptr[j]] = k
+        col_ptr[j] += 1
+    row_ptr = np.zeros(n_rows + 1, dtype=np.int64)
+    for k in range(nnz):
+        row_ptr[rows[k] + 1] += 1
+    for i in range(n_rows):
+        row_ptr[i + 1] += row_ptr[i]
+    fill = row_ptr[:n_rows].copy()
+    out_cols = np.empty(nnz, dtype=np.int32)
+    out_vals = np.empty(nnz, dtype=np.float64)
+    for t in range(nnz):
+        k = by_col[t]
+        i = rows[k]
+        out_cols[fill[i]] = cols[k]
+        out_vals[fill[i]] = vals[k]
+        fill[i] += 1
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    out = 0
+    for i in range(n_rows):
+        start = out
+        for pos in range(row_ptr[i], row_ptr[i + 1]):
+            c = out_cols[pos]
+            if out > start and out_cols[out - 1] == c:
+                out_vals[out - 1] += out_vals[pos]
+            else:
+                out_cols[out] = c
+                out_vals[out] = out_vals[pos]
+                out += 1
+        indptr[i + 1] = out
+    return indptr, out_cols[:out].copy(), out_vals[:out].copy()
+
+
 def _warm_up():
-    """Compile :func:`window_cooccurrence` once (int32 ids, float64 sums for every dtype)."""
+    """Compile the kernels once (int32 ids, float64 sums whatever the output dtype)."""
     ids = np.array([0, 1, -1, 0, 1], dtype=np.int32)
     doc_ptr = np.array([0, 3, 5], dtype=np.int64)
     for harmonic in (True, False):
-        window_cooccurrence(ids, doc_ptr, 2, harmonic, 2)
+        indptr, indices, data = window_cooccurrence(ids, doc_ptr, 2, harmonic, 2)
+    relabel_symmetric(indptr, indices, data, np.array([1, 0], dtype=np.int64),
+                      np.ones(2), 2)

@@ -321,28 +321,34 @@ class CooccurrenceVectorizer(BaseEstimator):
         self.vocabulary_ = {str(words[i]): k for k, i in enumerate(order)}
         self.word_counts_ = counts[order]
         self._words = np.array([str(w) for w in words[order]], dtype=object)
-        selected = upper[order][:, order]
-        return self._finish(selected, self.word_counts_, dtype)
+        new_id = np.full(counts.size, -1, dtype=np.int64)
+        new_id[order] = np.arange(order.size)
+        return self._finish(upper, new_id, self.word_counts_, dtype)
 
-    def _finish(self, pairs, self_counts, dtype):
-        """``P + P^T`` (+ the self counts on the diagonal), canonical CSR with int32 indices."""
-        C = (pairs + pairs.T).tocsr()
-        if self.include_self:
-            C = C + sp.diags_array(self_counts.astype(np.float64), format="csr")
-        C.sum_duplicates()
-        C.eliminate_zeros()
-        if C.nnz > _INT32_MAX:
+    def _finish(self, upper, new_id, self_counts, dtype):
+        """``P + P^T`` (+ the self counts on the diagonal) as CSR with int32 indices.
+
+        ``P`` is ``upper`` (each unordered pair once) with its ids renumbered by
+        ``new_id`` (-1: left out); ``self_counts`` are the occurrences of the
+        new ids.
+        """
+        from .._kernels.cooccurrence import relabel_symmetric
+
+        n = self_counts.size
+        diagonal = self_counts.astype(np.float64) if self.include_self else np.zeros(n)
+        indptr, indices, data = relabel_symmetric(
+            upper.indptr.astype(np.int64, copy=False), upper.indices.astype(np.int32, copy=False),
+            upper.data, new_id.astype(np.int64, copy=False), diagonal, n,
+        )
+        if data.size > _INT32_MAX:
             raise ValueError(
-                f"the co-occurrence matrix has {C.nnz} stored entries, more than int32 "
+                f"the co-occurrence matrix has {data.size} stored entries, more than int32 "
                 "indices can address; lower max_vocab or window."
             )
-        data = C.data.astype(dtype)
-        indices = C.indices.astype(np.int32)
-        indptr = C.indptr.astype(np.int32)
         container = sp.csr_array if get_config().get("sparse_interface") == "sparray" else (
             sp.csr_matrix
         )
-        return container((data, indices, indptr), shape=C.shape)
+        return container((data.astype(dtype), indices, indptr.astype(np.int32)), shape=(n, n))
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, raw_documents, y=None):
@@ -410,7 +416,7 @@ class CooccurrenceVectorizer(BaseEstimator):
             self._token_lists(raw_documents), ids, self.window, self.weighting == "harmonic",
             grow=False,
         )
-        return self._finish(upper, counts, dtype)
+        return self._finish(upper, np.arange(counts.size), counts, dtype)
 
     def get_feature_names_out(self, input_features=None):
         """Get the words of the rows and columns of the matrix.

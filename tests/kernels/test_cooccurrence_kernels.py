@@ -2,7 +2,12 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from lrsparse._kernels.cooccurrence import _warm_up, window_cooccurrence
+from lrsparse._kernels.cooccurrence import (
+    _csr_from_entries,
+    _warm_up,
+    relabel_symmetric,
+    window_cooccurrence,
+)
 
 
 def _brute_upper(docs, window, harmonic, n_words):
@@ -78,3 +83,39 @@ def test_words_without_pairs_and_empty_input():
     U = _count([], 10, False, 0)
     assert U.shape == (0, 0)
     _warm_up()  # compiles (or loads) without error
+
+
+@pytest.mark.parametrize("n_new", [0, 3, 7])
+def test_relabel_symmetric_matches_dense(rng, n_new):
+    n_old = 9
+    U = sp.random_array((n_old, n_old), density=0.4, format="csr", rng=rng)
+    U = sp.triu(U).tocsr()
+    U.data += 0.5
+    new_id = np.full(n_old, -1, dtype=np.int64)
+    kept = rng.choice(n_old, size=n_new, replace=False)
+    new_id[kept] = rng.permutation(n_new)
+    diagonal = rng.integers(0, 3, size=n_new).astype(np.float64)  # some zeros
+    before = (U.data.copy(), new_id.copy(), diagonal.copy())
+    indptr, indices, data = relabel_symmetric(U.indptr.astype(np.int64), U.indices.astype(np.int32),
+                                              U.data, new_id, diagonal, n_new)
+    np.testing.assert_array_equal(U.data, before[0])
+    np.testing.assert_array_equal(new_id, before[1])
+    np.testing.assert_array_equal(diagonal, before[2])
+    C = sp.csr_array((data, indices, indptr), shape=(n_new, n_new))
+    assert C.has_canonical_format and np.all(data != 0)
+    P = np.zeros((n_new, n_new))
+    D = U.toarray()
+    for r, c in zip(*np.nonzero(D)):
+        if new_id[r] >= 0 and new_id[c] >= 0:
+            P[new_id[r], new_id[c]] += D[r, c]
+    np.testing.assert_allclose(C.toarray(), P + P.T + np.diag(diagonal), rtol=1e-15)
+
+
+def test_csr_from_entries_sums_duplicates_in_their_order():
+    rows = np.array([1, 0, 1, 1, 0, 1], dtype=np.int32)
+    cols = np.array([2, 1, 0, 2, 1, 2], dtype=np.int32)
+    vals = np.array([1e16, 1.0, 3.0, 1.0, 2.0, -1e16])
+    indptr, indices, data = _csr_from_entries(rows, cols, vals, 2, 3)
+    assert indptr.tolist() == [0, 1, 3] and indices.tolist() == [1, 0, 2]
+    # (1e16 + 1) - 1e16 == 0 in float64: summed in the given order, not sorted by value
+    assert data.tolist() == [3.0, 3.0, 0.0]
