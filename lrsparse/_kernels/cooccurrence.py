@@ -146,21 +146,11 @@ def relabel_symmetric(indptr, indices, data, new_id, diagonal, n_new):
     data : float64 ndarray of shape (nnz_out,)
     """
     n_rows = indptr.shape[0] - 1
-    n_entries = 0
-    for r in range(n_rows):
-        a = new_id[r]
-        if a < 0:
-            continue
-        for p in range(indptr[r], indptr[r + 1]):
-            b = new_id[indices[p]]
-            if b >= 0:
-                n_entries += 1 if a == b else 2
-    for i in range(n_new):
-        if diagonal[i] != 0.0:
-            n_entries += 1
-    rows = np.empty(n_entries, dtype=np.int32)
-    cols = np.empty(n_entries, dtype=np.int32)
-    vals = np.empty(n_entries, dtype=np.float64)
+    # At most two entries per input entry, plus the diagonal.
+    size = 2 * indptr[n_rows] + n_new
+    rows = np.empty(size, dtype=np.int32)
+    cols = np.empty(size, dtype=np.int32)
+    vals = np.empty(size, dtype=np.float64)
     n = 0
     for r in range(n_rows):
         a = new_id[r]
@@ -189,7 +179,7 @@ def relabel_symmetric(indptr, indices, data, new_id, diagonal, n_new):
             cols[n] = i
             vals[n] = diagonal[i]
             n += 1
-    return _csr_from_entries(rows, cols, vals, n_new, n_new)
+    return _csr_from_entries(rows[:n], cols[:n], vals[:n], n_new, n_new)
 
 
 @jit
