@@ -1,4 +1,4 @@
-"""Features from text: word-word co-occurrence matrices (named after ``sklearn.feature_extraction``)."""
+"""Features from text: word-word co-occurrence matrices (as ``sklearn.feature_extraction``)."""
 
 from ._cooccurrence import CooccurrenceVectorizer
 

@@ -1,4 +1,4 @@
-"""CooccurrenceVectorizer: against a brute-force window count, vocabulary, tokenisation, streaming."""
+"""CooccurrenceVectorizer: brute-force window counts, vocabulary, tokenisation, streaming."""
 
 import re
 from collections import Counter
