@@ -132,25 +132,10 @@ EXTRA_COLUMNS = (
 
 def _planted(n_words, seed=SEED):
     """``C, U``: planted co-occurrences and their planted PMI factor."""
-    try:
-        from lrsparse.datasets import make_planted_cooccurrence
-    except ImportError:  # PLACEHOLDER until it lands
-        make_planted_cooccurrence = _local_planted
+    from lrsparse.datasets import make_planted_cooccurrence
+
     C, U, _ = make_planted_cooccurrence(n_words, PLANTED_RANK, random_state=seed)
     return sp.csr_array(C), U
-
-
-def _local_planted(n, rank, random_state=0, n_tokens=None):
-    rng = np.random.default_rng(random_state)
-    p = 1.0 / np.arange(1, n + 1)
-    p /= p.sum()
-    U = rng.normal(0, 1 / np.sqrt(rank), (n, rank))
-    n_tokens = n_tokens or 1000 * n
-    E = np.outer(p, p) * np.exp(U @ U.T)
-    E *= n_tokens / E.sum()
-    X = np.triu(rng.poisson(E))
-    X = X + np.triu(X, 1).T
-    return sp.csr_array(X.astype(float)), U, p
 
 
 def _hold_out(C, n_held, seed=SEED):
@@ -197,32 +182,18 @@ def _similarity_lists():
     from gensim.parsing.porter import PorterStemmer
     from gensim.test.utils import datapath
 
+    from lrsparse.metrics import load_word_similarity_pairs
+
     stem = PorterStemmer().stem
-    lists = {}
-    for name, file in (("WS353", "wordsim353.tsv"), ("SimLex999", "simlex999.txt")):
-        pairs = []
-        with open(datapath(file), encoding="utf8") as f:
-            for line in f:
-                if line.startswith("#") or not line.strip():
-                    continue
-                a, b, score = line.rstrip("\n").split("\t")[:3]
-                pairs.append((stem(a.lower()), stem(b.lower()), float(score)))
-        lists[name] = pairs
-    return lists
+    return {name: [(stem(a.lower()), stem(b.lower()), score)
+                   for a, b, score in load_word_similarity_pairs(datapath(file))]
+            for name, file in (("WS353", "wordsim353.tsv"), ("SimLex999", "simlex999.txt"))}
 
 
 def _similarity(embedding, vocabulary, pairs):
     """``(Spearman rho, pairs used)`` of cosine similarities against the human scores."""
-    try:
-        from lrsparse.metrics import word_similarity_score
-    except ImportError:  # PLACEHOLDER until it lands
-        index = {w: i for i, w in enumerate(vocabulary)}
-        E = embedding / np.maximum(np.linalg.norm(embedding, axis=1, keepdims=True), 1e-300)
-        got = [(E[index[a]] @ E[index[b]], s) for a, b, s in pairs if a in index and b in index]
-        if len(got) < 3:
-            return float("nan"), len(got)
-        x, y = zip(*got)
-        return float(spearmanr(x, y)[0]), len(got)
+    from lrsparse.metrics import word_similarity_score
+
     return word_similarity_score(embedding, vocabulary, pairs)
 
 
@@ -483,37 +454,11 @@ def _tokens(documents):
 
 def _count(documents):
     """``C, vocabulary (list)``: the co-occurrence counts of the documents."""
-    try:
-        from lrsparse.feature_extraction import CooccurrenceVectorizer
-    except ImportError:  # PLACEHOLDER until it lands
-        return _local_count(documents)
+    from lrsparse.feature_extraction import CooccurrenceVectorizer
+
     vectorizer = CooccurrenceVectorizer(window=REAL_WINDOW, min_count=REAL_MIN_COUNT)
     C = vectorizer.fit_transform(documents)
     return sp.csr_array(C), list(vectorizer.get_feature_names_out())
-
-
-def _local_count(documents):
-    from collections import Counter
-
-    tokens = _tokens(documents)
-    counts = Counter(t for doc in tokens for t in doc)
-    words = sorted((w for w, c in counts.items() if c >= REAL_MIN_COUNT),
-                   key=lambda w: (-counts[w], w))
-    index = {w: i for i, w in enumerate(words)}
-    rows, cols, vals = [], [], []
-    for doc in tokens:
-        ids = np.array([index.get(t, -1) for t in doc])
-        for d in range(1, REAL_WINDOW + 1):
-            a, b = ids[:-d], ids[d:]
-            ok = (a >= 0) & (b >= 0)
-            rows += [a[ok], b[ok]]
-            cols += [b[ok], a[ok]]
-            vals += [np.full(2 * ok.sum(), 1.0 / d)]
-    n = len(words)
-    C = sp.coo_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                     shape=(n, n)).tocsr()
-    C.sum_duplicates()
-    return C, words
 
 
 def ppmi_svd(C, n_components, seed=SEED):
