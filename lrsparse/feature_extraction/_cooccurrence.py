@@ -125,8 +125,9 @@ class CooccurrenceVectorizer(BaseEstimator):
     ----------
     vocabulary_ : dict
         Mapping word -> row/column index of the matrix.  The words are ordered
-        by decreasing number of occurrences, ties alphabetically (the order of
-        Swivel's ``prep.py``), so index 0 is the most frequent word.
+        by decreasing number of occurrences, ties alphabetically (by code
+        point; the order of Swivel's ``prep.py``), so index 0 is the most
+        frequent word.
     word_counts_ : ndarray of shape (n_words,)
         Number of occurrences (int64) of each vocabulary word in the fitted
         documents, in index order (nonincreasing).
@@ -320,7 +321,6 @@ class CooccurrenceVectorizer(BaseEstimator):
             order = order[: self.max_vocab]
         self.vocabulary_ = {str(words[i]): k for k, i in enumerate(order)}
         self.word_counts_ = counts[order]
-        self._words = np.array([str(w) for w in words[order]], dtype=object)
         new_id = np.full(counts.size, -1, dtype=np.int64)
         new_id[order] = np.arange(order.size)
         return self._finish(upper, new_id, self.word_counts_, dtype)
@@ -432,7 +432,9 @@ class CooccurrenceVectorizer(BaseEstimator):
             The vocabulary words in index order.
         """
         check_is_fitted(self, "vocabulary_")
-        return self._words.copy()
+        names = np.empty(len(self.vocabulary_), dtype=object)
+        names[list(self.vocabulary_.values())] = list(self.vocabulary_)
+        return names
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
