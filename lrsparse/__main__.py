@@ -449,6 +449,68 @@ def _demo_igmn_regressor(random_state):
                       "SGDRegressor (linear)", sgd.score(X[4000:], y[4000:]))
 
 
+@demo("Swivel", "planted PMI, 1200 words, rank 16: corr. of inner products, frequent pairs")
+def _demo_swivel(random_state):
+    import numpy as np
+    import scipy.sparse as sp
+    from sklearn.decomposition import TruncatedSVD
+
+    from lrsparse.datasets import make_planted_cooccurrence
+    from lrsparse.embedding import Swivel
+
+    C, U, _ = make_planted_cooccurrence(1200, 16, random_state=random_state)
+    model = Swivel(n_components=32, n_epochs=15, random_state=random_state).fit(C)
+    # the classic baseline: positive PMI, truncated SVD, sqrt-singular-value weights
+    X = C.tocoo()
+    total = X.data.sum()
+    rows, cols = np.asarray(C.sum(axis=1)).ravel(), np.asarray(C.sum(axis=0)).ravel()
+    pmi = np.log(X.data) + np.log(total) - np.log(rows[X.row]) - np.log(cols[X.col])
+    ppmi = sp.csr_matrix((np.maximum(pmi, 0.0), (X.row, X.col)), shape=C.shape)
+    svd = TruncatedSVD(32, random_state=random_state).fit(ppmi)
+    left = svd.transform(ppmi) / np.sqrt(svd.singular_values_)
+    right = svd.components_.T * np.sqrt(svd.singular_values_)
+    top = np.triu_indices(300, 1)  # the 300 most frequent words
+    truth = (U @ U.T)[:300, :300][top]
+
+    def corr(A, B):
+        return float(np.corrcoef((A @ B.T)[:300, :300][top], truth)[0, 1])
+
+    return DemoResult("correlation", corr(model.row_embeddings_, model.column_embeddings_),
+                      "PPMI + TruncatedSVD", corr(left, right))
+
+
+@demo("CooccurrenceVectorizer", "window-10 counts of 100k tokens vs a Python loop: seconds")
+def _demo_cooccurrence(random_state):
+    import numpy as np
+
+    from lrsparse.feature_extraction import CooccurrenceVectorizer
+
+    rng = np.random.default_rng(random_state)
+    words = np.array([f"w{i}" for i in range(2000)])
+    p = 1.0 / np.arange(1, 2001)
+    docs = [list(words[rng.choice(2000, 200, p=p / p.sum())]) for _ in range(500)]
+    CooccurrenceVectorizer(min_count=1).fit([["a", "b"]])  # load the kernel (not timed)
+    tic = time.perf_counter()
+    vec = CooccurrenceVectorizer(window=10, min_count=1)
+    C = vec.fit_transform(docs)
+    ours = time.perf_counter() - tic
+    # the same counts by a plain Python loop over the windows (harmonic weights)
+    tic = time.perf_counter()
+    index, total = vec.vocabulary_, {}
+    for doc in docs:
+        ids = [index[w] for w in doc]
+        for a in range(len(ids)):
+            for b in range(a + 1, min(a + 11, len(ids))):
+                key = (ids[a], ids[b])
+                total[key] = total.get(key, 0.0) + 1.0 / (b - a)
+    loop = time.perf_counter() - tic
+    i, j = next(iter(total))
+    expected = total[i, j] + (total.get((j, i), 0.0) if i != j else total[i, j])
+    if not np.isclose(C[i, j], expected):
+        raise AssertionError(f"counts differ: {C[i, j]} vs {expected}")
+    return DemoResult("seconds", ours, "Python loop", loop)
+
+
 # ---------------------------------------------------------------------- tour
 class _Row(NamedTuple):
     estimator: str
