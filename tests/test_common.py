@@ -47,6 +47,9 @@ INIT_PARAMS = {
     "IncrementalGMMRegressor": {},
     "IncrementalGMMClassifier": {},
     "Swivel": dict(n_components=2, n_epochs=5, random_state=0),
+    # a text vectorizer: scikit-learn's array checks do not apply (two_d_array=False,
+    # as CountVectorizer); tests/feature_extraction runs the API checks that do
+    "CooccurrenceVectorizer": {},
 }
 
 # {estimator name: {check name: one-line reason}}.
@@ -155,6 +158,18 @@ def _gmm_stream_case(target):
     return dict(X=X, y=y, grid={"delta": [0.5, 1.0]})
 
 
+def _cooccurrence_case():
+    # Documents of a synthetic Zipf vocabulary; a held-out fold is scored by the weight
+    # of its co-occurrences that the training vocabulary covers (a callable scorer: the
+    # vectorizer returns a word x word matrix, not one row per document).
+    rng = np.random.default_rng(0)
+    words = np.array([f"w{k:03d}" for k in range(200)])
+    p = 1.0 / np.arange(1, 201)
+    docs = [" ".join(rng.choice(words, size=40, p=p / p.sum())) for _ in range(60)]
+    return dict(X=docs, y=None, params=dict(min_count=2), grid={"window": [2, 5]},
+                scoring=lambda est, X, y=None: float(est.transform(X).sum()))
+
+
 # {estimator name: () -> dict(X, y, grid[, params][, final][, scoring])}: every estimator
 # must work inside a Pipeline tuned by a two-point GridSearchCV on data from
 # lrsparse.datasets.
@@ -184,6 +199,7 @@ PIPELINE_CASES = {
     "IncrementalGaussianMixture": lambda: _gmm_stream_case("density"),
     "IncrementalGMMClassifier": lambda: _gmm_stream_case("classes"),
     "IncrementalGMMRegressor": lambda: _gmm_stream_case("regression"),
+    "CooccurrenceVectorizer": _cooccurrence_case,
     # a graph's adjacency is a co-occurrence matrix: Swivel embeds its nodes
     "Swivel": lambda: dict(
         zip(("X", "y"), _sbm_node_classification()),

@@ -14,6 +14,8 @@ no registration, and nothing below ``_kernels`` has to know them.
 Modules, and what each serves (the kernel -> estimator map, function by
 function, is in the developer guide, ``docs/developer_guide.rst``):
 
+* ``cooccurrence`` -- windowed, distance-weighted pair counts of token-id
+  chunks and their relabelled symmetric CSR: ``CooccurrenceVectorizer``.
 * ``gmm`` -- one pass of the incremental Gaussian mixture over a batch
   (novelty, creation, soft rank-one updates, pruning): the estimators of
   :mod:`lrsparse.mixture`.
@@ -25,6 +27,8 @@ function, is in the developer guide, ``docs/developer_guide.rst``):
   the imputers' singular-value shrinkage, and the M-matrix / diagonally
   dominant M-matrix projections of the MTP2 graphical models.
 * ``randproj`` -- seeded very sparse random projections: ``FastRP``.
+* ``swivel`` -- Swivel's fused block loss and gradient, and AdaGrad:
+  ``Swivel``.
 * ``rankone`` -- rank-one updates of factorisations (Cholesky growth;
   Sherman--Morrison precision and determinant-lemma log-det updates) and the
   weighted median: ``WeightedOMP`` and the incremental Gaussian mixtures.
