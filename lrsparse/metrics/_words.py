@@ -11,6 +11,9 @@ from ..utils._sklearn import Interval, validate_params
 
 __all__ = ["load_word_similarity_pairs", "nearest_words", "word_similarity_score"]
 
+# Cosines are ranked to this many decimals (float64 rounding is ~1e-16).
+_DECIMALS = 12
+
 
 def _unit_rows(embedding):
     """The rows of ``embedding`` scaled to unit l2 norm (zero rows stay zero), and the norms."""
@@ -194,6 +197,9 @@ def word_similarity_score(embedding, vocabulary, pairs, *, case_sensitive=False)
     human score, and the rank (Spearman) correlation over these pairs is
     returned with the number of pairs used.  Pairs with a word outside the
     vocabulary are skipped (and not counted); a zero vector has cosine 0.
+    The cosines are ranked to 12 decimals, so that pairs whose similarities
+    differ only by rounding (a word with itself, as WordSim-353's
+    ``tiger tiger``) tie.
 
     Papers use lists such as WordSim-353 and SimLex-999 (gensim ships both
     as test data: ``gensim.test.utils.datapath("wordsim353.tsv")`` and
@@ -220,7 +226,8 @@ def word_similarity_score(embedding, vocabulary, pairs, *, case_sensitive=False)
     -------
     rho : float
         Spearman's rank correlation (as :func:`scipy.stats.spearmanr`), in
-        ``[-1, 1]``.
+        ``[-1, 1]``; NaN, with scipy's ``ConstantInputWarning``, when all the
+        cosines or all the scores of the pairs used are equal.
     n_used : int
         The number of pairs with both words in the vocabulary.
 
@@ -263,7 +270,10 @@ def word_similarity_score(embedding, vocabulary, pairs, *, case_sensitive=False)
     if len(human) < 2:
         raise ValueError(f"only {len(human)} pair(s) have both words in the vocabulary: a "
                          "Spearman correlation needs at least 2.")
-    cosine = np.einsum("ij,ij->i", unit[left], unit[right])
+    # rounded: similarities equal but for rounding (a word with itself, the
+    # same pair twice, the data times a factor) tie instead of being ranked
+    # by their rounding errors
+    cosine = np.round(np.einsum("ij,ij->i", unit[left], unit[right]), _DECIMALS)
     rho = spearmanr(cosine, human).statistic
     return float(rho), len(human)
 
