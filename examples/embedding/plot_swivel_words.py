@@ -89,7 +89,8 @@ tic = time.perf_counter()
 documents = [prose(topics[key]) for key in sorted(topics)]
 sources = {"Python reference (pydoc_data)": len(documents)}
 roots = {"standard library": sysconfig.get_paths()["stdlib"]}
-roots.update({name: os.path.dirname(find_spec(name).origin) for name in ("numpy", "scipy", "sklearn")})
+for name in ("numpy", "scipy", "sklearn"):
+    roots[name] = os.path.dirname(find_spec(name).origin)
 for name, root in roots.items():
     docs = docstrings(root, max_chars=650_000)
     sources[name] = len(docs)
@@ -128,19 +129,17 @@ print("most frequent words:", ", ".join(words[:15]))
 #
 # The paper's defaults (AdaGrad with learning rate 1, confidence
 # ``f(x) = 0.1 + 0.25 sqrt(x)``) are kept; the vectors are small (50
-# dimensions) and the epochs few (20) to keep the example quick.  Shards of
-# the default size (up to 4096 words) would put this whole vocabulary in one
-# block, i.e. one AdaGrad step per epoch; ``shard_size=256`` splits the words
-# round-robin into 8 shards, so an epoch makes 64 block steps.  The blocks
-# of one round share no rows or columns and run on ``n_jobs=2`` threads; the
-# result does not depend on ``n_jobs``.
+# dimensions) and the epochs few (20) to keep the example quick.  With
+# ``shard_size="auto"`` the words are split round-robin into 16 shards of
+# about 134 words here, so an epoch makes 16 x 16 block steps, in 16 rounds
+# of 16 blocks that share no rows or columns.  The blocks of a round run on
+# ``n_jobs=2`` threads; the result does not depend on ``n_jobs``.
 import numpy as np
 
 from lrsparse.embedding import Swivel
 
-swivel_params = dict(n_components=50, n_epochs=20, shard_size=256, n_jobs=2, random_state=0)
 tic = time.perf_counter()
-swivel = Swivel(**swivel_params).fit(C)
+swivel = Swivel(n_components=50, n_epochs=20, n_jobs=2, random_state=0).fit(C)
 print(f"Swivel: {swivel.n_iter_} epochs in {time.perf_counter() - tic:.1f} s, mean loss per "
       f"cell {swivel.loss_curve_[0]:.4f} -> {swivel.loss_curve_[-1]:.4f}")
 embedding = swivel.embedding_  # row + column vectors, as the authors' tools do
@@ -179,17 +178,16 @@ show_neighbours(embedding, "Swivel")
 
 # %%
 # The neighbours are of two kinds, as usual for embeddings trained on
-# co-occurrences: words of the same kind that appear in the same contexts
+# co-occurrences: words of the same kind, which appear in the same contexts
 # (``integer``: ``signed``, ``unsigned``, ``integers``; ``dictionary``:
-# ``dict``, ``mapping``, ``keys``; ``mean``: ``variance``, ``deviation``),
-# and words that appear *next to* the query (``thread``: ``local``, from
-# "thread-local", and ``need``, ``you``, ``want`` from sentences about
-# threads; ``array``: ``n_samples``, from "array-like of shape
-# (n_samples, ...)"; ``integer``: ``presentation``, from the "integer
-# presentation types" of the format specification).  The corpus is small
-# (under half a million tokens, where word2vec-style models are trained on
-# billions) and technical, so rare words get noisy neighbours; the lists
-# above are of frequent words.
+# ``dict``, ``mapping``, ``keys``; ``mean``: ``variance``, ``deviation``,
+# ``median``), and words that appear *next to* the query (``thread``:
+# ``local`` and ``safe``, from "thread-local" and "thread-safe"; ``array``:
+# ``input`` and ``contiguous``; ``integer``: ``presentation``, from the
+# "integer presentation types" of the format specification).  The corpus is
+# small (under half a million tokens, where word2vec-style models are
+# trained on billions) and technical, so rare words get noisy neighbours;
+# the queries above are frequent words.
 #
 # A map of frequent words
 # -----------------------
@@ -235,7 +233,7 @@ from sklearn.pipeline import make_pipeline
 reference = [prose(topics[key]) for key in sorted(topics)]
 pipeline = make_pipeline(
     CooccurrenceVectorizer(window=10, weighting="harmonic", min_count=5),
-    Swivel(n_components=50, n_epochs=20, shard_size=128, n_jobs=2, random_state=0),
+    Swivel(n_components=50, n_epochs=20, n_jobs=2, random_state=0),
 )
 reference_embedding = pipeline.fit_transform(reference)
 vocabulary = pipeline.named_steps["cooccurrencevectorizer"].vocabulary_
@@ -246,15 +244,15 @@ for query in ["class", "exception", "string", "loop", "function", "list"]:
     print(f"  {query:>10}: " + ", ".join(word for word, _ in neighbours))
 
 # %%
-# Words of the language reference get neighbours from its grammar: ``loop``
-# is near ``terminates`` and ``break``, ``exception`` near ``handler``,
-# ``clause`` and ``raised``, ``list`` near ``comprehension`` and ``tuple``.
+# Words of the language reference get neighbours from its grammar: ``class``
+# is near ``derived``, ``inherits``, ``metaclass`` and ``base``, ``loop``
+# near ``terminates`` and ``break``, ``exception`` near ``clause``,
+# ``raised`` and ``handler``, ``list`` near ``comprehension``.
 #
-# %%
 # A PPMI + truncated SVD baseline
 # -------------------------------
 #
-# The classical count-based embedding (Levy & Goldberg): the positive PMI
+# The classical count-based embedding (Levy, Goldberg & Dagan): the positive PMI
 # ``max(pmi_ij, 0)`` of the observed pairs (unobserved pairs stay 0), a
 # truncated SVD ``U S V^T`` of rank 50, and the vectors ``U S^(1/2)``.  It
 # uses the same counts; it simply drops every negative PMI and treats the
