@@ -121,7 +121,7 @@ def test_counts_are_poisson_with_the_model_rates(monkeypatch):
     # small tiles (several per row, a padded last one, tiles across the
     # diagonal) and rates from 1e-3 to hundreds: both ways of drawing
     monkeypatch.setattr(planted, "_ROWS", 32)
-    monkeypatch.setattr(planted, "_COLS", 96)
+    monkeypatch.setattr(planted, "_COLS", 128)
     n, rank, N = 150, 3, 3e4
     rng = np.random.RandomState(0)
     U = rng.standard_normal((n, rank))
