@@ -1,7 +1,7 @@
 """
-===========================================================
+============================================================
 Word embeddings with Swivel from text that ships with Python
-===========================================================
+============================================================
 
 :class:`~lrsparse.embedding.Swivel` learns word vectors from a word-word
 co-occurrence matrix: it factorises the pointwise mutual information (PMI)
