@@ -242,3 +242,17 @@ def test_load_word_similarity_pairs_bad_lines(tmp_path, text, match):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ValueError, match=match):
         load_word_similarity_pairs(path)
+
+
+def test_vocabulary_of_the_vectorizer_in_both_forms(rng):
+    from lrsparse.feature_extraction import CooccurrenceVectorizer
+
+    docs = ["the cat sat on the mat", "the dog sat on the log", "a cat and a dog"]
+    vectorizer = CooccurrenceVectorizer(window=2, min_count=1).fit(docs)
+    X = rng.standard_normal((len(vectorizer.vocabulary_), 3))
+    by_dict = nearest_words(X, vectorizer.vocabulary_, "cat", n_neighbors=4)
+    by_names = nearest_words(X, vectorizer.get_feature_names_out(), "cat", n_neighbors=4)
+    assert by_dict == by_names
+    pairs = [("cat", "dog", 3.0), ("the", "mat", 1.0), ("sat", "on", 2.0)]
+    assert word_similarity_score(X, vectorizer.vocabulary_, pairs) == \
+        word_similarity_score(X, vectorizer.get_feature_names_out(), pairs)
