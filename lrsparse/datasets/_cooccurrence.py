@@ -215,7 +215,8 @@ def make_planted_cooccurrence(n_words=2000, rank=16, *, n_tokens=None, zipf_expo
         (``0``: every pair independent, ``C`` has rank-one expectation).
     random_state : int, RandomState instance or None, default=None
         Seed of the vectors and the counts; the same seed gives the same
-        data.
+        data (on one machine: the float32 products of another BLAS may round
+        differently and move a count).
 
     Returns
     -------
