@@ -117,12 +117,26 @@ def test_frequent_pairs_observed_rare_pairs_mostly_zero():
     assert (D[-500:, -500:] > 0).mean() < 0.01
 
 
-def test_counts_are_poisson_with_the_model_rates(monkeypatch):
-    # small tiles (several per row, a padded last one, tiles across the
-    # diagonal) and rates from 1e-3 to hundreds: both ways of drawing
+@pytest.mark.parametrize("n, cols, N, path", [(150, 128, 3e4, "whole rows"),
+                                              (300, 256, 1e4, "chunks")])
+def test_counts_are_poisson_with_the_model_rates(monkeypatch, n, cols, N, path):
+    # small tiles (several per row, a narrower last one, tiles across the
+    # diagonal) and rates from 1e-3 to thousands: cells drawn one by one, and
+    # the small rates placed by whole rows or by chunks then cells
     monkeypatch.setattr(planted, "_ROWS", 32)
-    monkeypatch.setattr(planted, "_COLS", 128)
-    n, rank, N = 150, 3, 3e4
+    monkeypatch.setattr(planted, "_COLS", cols)
+    paths = {"whole rows": 0, "chunks": 0}
+    inverse_transform = planted._inverse_transform
+
+    def spy(weights, rows, rng):
+        if weights.shape[1] > planted._CHUNK:
+            paths["whole rows"] += 1
+        elif weights.shape[1] == planted._CHUNK and weights.shape[0] == rows.size:
+            paths["chunks"] += 1
+        return inverse_transform(weights, rows, rng)
+
+    monkeypatch.setattr(planted, "_inverse_transform", spy)
+    rank = 3
     rng = np.random.RandomState(0)
     U = rng.standard_normal((n, rank))
     U *= np.sqrt(np.sqrt(rank)) / np.linalg.norm(U, axis=1, keepdims=True)
@@ -131,7 +145,7 @@ def test_counts_are_poisson_with_the_model_rates(monkeypatch):
     A = np.hstack([U, shift[:, None], np.ones((n, 1))]).astype(np.float32)
     B = np.hstack([U, np.ones((n, 1)), shift[:, None]]).astype(np.float32)
     rates = np.triu(np.exp(A.astype(np.float64) @ B.astype(np.float64).T))
-    assert rates[rates > 0].min() < 1e-2 and rates.max() > 100
+    assert rates[rates > 0].min() < 1e-2 and rates.max() > 1000
     reps = 300
     S = np.zeros((n, n))
     for seed in range(reps):
@@ -154,6 +168,7 @@ def test_counts_are_poisson_with_the_model_rates(monkeypatch):
     obs = np.bincount(group, S[small], 10)
     exp = np.bincount(group, mean[small], 10)
     assert np.all(np.abs(obs - exp) < 5 * np.sqrt(exp))
+    assert paths[path] > 0
 
 
 @pytest.mark.parametrize("safety", [0.05, 0.9, 50.0])
