@@ -147,11 +147,13 @@ embedding = swivel.embedding_  # row + column vectors, as the authors' tools do
 # %%
 # The loss is the mean over all cells of the matrix, observed or not (most
 # cells are unobserved and cost the soft hinge).  It falls quickly during the
-# first ten epochs and slowly after; the paper runs 40.
+# first five epochs and hardly moves after ten; the paper's 40 epochs are
+# for corpora of billions of tokens.
 import matplotlib.pyplot as plt
 
 fig, ax = plt.subplots(figsize=(5, 3.5))
 ax.plot(np.arange(1, swivel.n_iter_ + 1), swivel.loss_curve_, marker="o")
+ax.xaxis.get_major_locator().set_params(integer=True)
 ax.set(xlabel="epoch", ylabel="mean loss per cell", title="Swivel training loss")
 fig.tight_layout()
 plt.show()
@@ -196,6 +198,7 @@ show_neighbours(embedding, "Swivel")
 # 60 most frequent words that are not English stop words.  Two directions
 # keep only a small part of 50 dimensions, so the map shows coarse groups at
 # best; the neighbour lists above use all dimensions.
+# sphinx_gallery_thumbnail_number = 2
 from sklearn.decomposition import PCA
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
