@@ -19,7 +19,8 @@ This example
 2. counts the co-occurrences of its words with ``CooccurrenceVectorizer``;
 3. fits ``Swivel``, looks at the loss curve, the nearest neighbours of a few
    words and a 2-D map of frequent words;
-4. does the same in one :class:`~sklearn.pipeline.Pipeline`;
+4. does the same in one :class:`~sklearn.pipeline.Pipeline`, on the
+   language reference alone;
 5. compares the neighbours with a PPMI + truncated SVD baseline on the same
    counts.
 """
@@ -35,10 +36,10 @@ This example
 # expression for triple-quoted strings (docstrings, almost all of them; no
 # module is imported), without their doctest lines (``>>>``, ``...`` and the
 # output under them) and without the strings that are mostly not words (such
-# as SciPy's table of physical constants).  Files are read in sorted order and each package
-# contributes at most ``max_chars`` characters, so the corpus is fixed for
-# given installed versions; the exact counts printed below depend on the
-# versions of Python and the packages.
+# as SciPy's table of physical constants).  Files are read in sorted order
+# and each package stops contributing after about ``max_chars`` characters,
+# so the corpus is fixed for given installed versions; the exact counts
+# printed below depend on the versions of Python and the packages.
 import os
 import re
 import sysconfig
@@ -105,13 +106,13 @@ for name, count in sources.items():
 # --------------------
 #
 # ``CooccurrenceVectorizer`` tokenises the documents as scikit-learn's
-# :class:`~sklearn.feature_extraction.text.CountVectorizer` does (lower case,
-# tokens of two or more letters or digits), and every pair of tokens at
-# distance ``d <= window`` in the same document adds ``1 / d`` to the cells
-# of the two words: Swivel's own settings (window 10, harmonic weights, each
-# word also counted once with itself).  ``min_count=20`` keeps the words seen
-# at least 20 times, about two thousand here, ordered by frequency.  The
-# matrix is sparse and symmetric.
+# :class:`~sklearn.feature_extraction.text.CountVectorizer` does (lower
+# case, tokens of two or more letters, digits or underscores), and every
+# pair of tokens at distance ``d <= window`` in the same document adds
+# ``1 / d`` to the cells of the two words: Swivel's own settings (window 10,
+# harmonic weights, each word also counted once with itself).
+# ``min_count=20`` keeps the words seen at least 20 times, about two
+# thousand here, ordered by frequency. The matrix is sparse and symmetric.
 from lrsparse.feature_extraction import CooccurrenceVectorizer
 
 tic = time.perf_counter()
