@@ -153,8 +153,7 @@ def swivel_embedding(C, *, n_components=100, shard_size="auto", n_epochs=40, lea
         ``f(x) = base + scale x^exponent`` (the paper's ``0.1 + 0.25 sqrt(x)``).
         ``f`` is in the units of the counts: for counts multiplied by ``a``,
         ``confidence_scale * a^-confidence_exponent`` (with ``hinge_count *
-        a``) gives the same fit when ``confidence_base = 0``; the PMI targets
-        do not change.
+        a``) gives the same fit; the PMI targets do not change.
     hinge_count : float, default=1.0
         The count an unobserved pair stands in for (the paper's 1: "seen
         once"); it is in the units of the counts (``hinge_count * a`` for
@@ -261,7 +260,9 @@ def swivel_embedding(C, *, n_components=100, shard_size="auto", n_epochs=40, lea
     cells = float(n) * float(n)
     losses = []
     converged = tol is None
-    with serial_blas(threads > 1):
+    # one BLAS thread per block product: the parallelism is over blocks
+    # (n_jobs); threaded BLAS on these products was 8x slower on 2 busy cores
+    with serial_blas(True):
         pool = None
         if threads > 1:
             from concurrent.futures import ThreadPoolExecutor
@@ -297,8 +298,8 @@ def swivel_embedding(C, *, n_components=100, shard_size="auto", n_epochs=40, lea
     if not converged:
         change = (losses[-2] - losses[-1]) / abs(losses[-2]) if len(losses) > 1 else np.nan
         warn_not_converged("Swivel", int(n_epochs), change, tol,
-                           what="relative loss decrease per epoch",
-                           hint="Increase n_epochs.")
+                           what="relative loss decrease per epoch", param="n_epochs",
+                           unit="epochs")
     inverse = np.empty(n, dtype=np.intp)
     inverse[order] = np.arange(n)
     return W[inverse], Ct[inverse], np.asarray(losses)
@@ -345,7 +346,7 @@ class Swivel(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     confidence_scale : float, default=0.25
         See ``confidence_base``; for counts multiplied by ``a`` use
         ``confidence_scale * a^-confidence_exponent`` and ``hinge_count * a``
-        for the same fit (with ``confidence_base=0``).
+        for the same fit.
     confidence_exponent : float, default=0.5
         See ``confidence_base``.
     hinge_count : float, default=1.0

@@ -28,7 +28,8 @@ __all__ = ["data_scale", "power_of_two", "serial_blas", "warn_not_converged"]
 _TINY = float(np.finfo(np.float64).tiny)
 
 
-def warn_not_converged(name, n_iter, change, tol, *, what="relative change", hint=None):
+def warn_not_converged(name, n_iter, change, tol, *, what="relative change", hint=None,
+                       param="max_iter", unit="iterations"):
     """Emit the library's ``ConvergenceWarning`` for a solver stopped by ``max_iter``.
 
     Parameters
@@ -45,13 +46,17 @@ def warn_not_converged(name, n_iter, change, tol, *, what="relative change", hin
         What ``change`` measures, for the message.
     hint : str, default=None
         Extra advice appended to the message.
+    param : str, default="max_iter"
+        The parameter that stopped the solver (``"n_epochs"`` for Swivel).
+    unit : str, default="iterations"
+        What ``n_iter`` counts.
     """
     change = float(change)
     last = (f"a last {what} of {change:.4g}" if np.isfinite(change)
             else f"no {what} measured yet")
     message = (
-        f"{name} did not converge: stopped at max_iter={n_iter} iterations with "
-        f"{last} (tol={float(tol):.4g}). Increase max_iter, or tol for a looser fit."
+        f"{name} did not converge: stopped at {param}={n_iter} {unit} with "
+        f"{last} (tol={float(tol):.4g}). Increase {param}, or tol for a looser fit."
     )
     if hint:
         message += " " + hint
