@@ -317,7 +317,7 @@ class Swivel(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     co-occurrence matrix, for example the output of
     :class:`lrsparse.feature_extraction.CooccurrenceVectorizer`; in a
     ``Pipeline`` after it, ``fit_transform(documents)`` gives the embedding of
-    the vocabulary.
+    the vocabulary.  Read more in the :ref:`User Guide <swivel>`.
 
     The estimator is *pairwise*, like ``SVC(kernel="precomputed")``:
     ``transform(X)`` takes rows of co-occurrence counts of (new) words with

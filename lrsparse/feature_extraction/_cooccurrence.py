@@ -49,6 +49,8 @@ class CooccurrenceVectorizer(BaseEstimator):
     counted once with itself, vocabulary by frequency with ``min_count=5``),
     so the row sums are that tool's marginals.
 
+    Read more in the :ref:`User Guide <swivel>`.
+
     Documents are strings, tokenised by scikit-learn's word analyzer with the
     same options and defaults as
     :class:`~sklearn.feature_extraction.text.CountVectorizer` (``lowercase``,
