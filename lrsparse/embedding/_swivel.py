@@ -8,6 +8,7 @@ section 3; the block schedule (which blocks run at the same time) is ours.
 """
 
 import numbers
+import threading
 import time
 
 import numpy as np
@@ -225,8 +226,7 @@ def swivel_embedding(C, *, n_components=100, shard_size="auto", n_epochs=40, lea
             blk = strip[:, bounds[j]:bounds[j + 1]].tocsr()
             blk.sort_indices()
             blocks[i, j] = (blk.indptr.astype(np.int32), blk.indices.astype(np.int32),
-                            blk.data.astype(dtype),
-                            int(np.diff(blk.indptr).max(initial=0)))
+                            blk.data.astype(dtype))
     scale = 1.0 / np.sqrt(d)
     W = (rng.standard_normal((n, d)) * scale).astype(dtype)
     Ct = (rng.standard_normal((n, d)) * scale).astype(dtype)
@@ -235,15 +235,22 @@ def swivel_embedding(C, *, n_components=100, shard_size="auto", n_epochs=40, lea
     adagrad = optimizer == "adagrad"
     lr = float(learning_rate)
 
+    scratch = threading.local()  # one block-sized buffer per thread and shape
+
     def step(i, j):
         r0, r1, c0, c1 = bounds[i], bounds[i + 1], bounds[j], bounds[j + 1]
         Wr, Cc = W[r0:r1], Ct[c0:c1]
-        indptr, indices, data, longest = blocks[i, j]
-        P = Wr @ Cc.T
+        indptr, indices, data = blocks[i, j]
+        shape = (r1 - r0, c1 - c0)
+        buffers = scratch.__dict__.setdefault("buffers", {})
+        if shape not in buffers:  # reused: a fresh 64 MB block costs its page faults
+            buffers[shape] = (np.empty(shape, dtype=dtype), np.empty(shape, dtype=dtype))
+        P, E = buffers[shape]
+        np.matmul(Wr, Cc.T, out=P)
         obs, unobs = block_loss_gradient(
             P, rb[r0:r1], cb[c0:c1], indptr, indices, data, confidence_base,
             confidence_scale, confidence_exponent, log_hinge,
-            1.0 / np.sqrt((r1 - r0) * (c1 - c0)), np.empty(max(longest, 1), dtype=dtype))
+            1.0 / np.sqrt((r1 - r0) * (c1 - c0)), np.empty(max(len(data), 1), dtype=dtype), E)
         gW = P @ Cc
         gC = P.T @ Wr
         if adagrad:

@@ -58,7 +58,7 @@ def test_block_loss_and_gradient_equal_numpy(dtype):
     obs, unobs = block_loss_gradient(Pk, rb.astype(dtype), cb.astype(dtype),
                                      S.indptr.astype(np.int32), S.indices.astype(np.int32),
                                      S.data.astype(dtype), 0.1, 0.25, 0.5, 0.0, 0.3,
-                                     np.empty(kc, dtype=dtype))
+                                     np.empty(S.nnz, dtype=dtype), np.empty_like(Pk))
     rtol = 1e-10 if dtype == np.float64 else 1e-5
     np.testing.assert_allclose(obs, ref[0], rtol=rtol)
     np.testing.assert_allclose(unobs, ref[1], rtol=rtol)
@@ -72,7 +72,7 @@ def test_block_with_empty_rows_and_columns_adds_nothing():
     cb = np.array([0.0, -np.inf])
     empty = np.zeros(3, dtype=np.int32)
     obs, unobs = block_loss_gradient(P, rb, cb, empty, empty[:0], np.zeros(0), 0.1, 0.25, 0.5,
-                                     0.0, 1.0, np.empty(1))
+                                     0.0, 1.0, np.empty(1), np.empty_like(P))
     assert obs == 0.0 and np.isfinite(unobs)
     assert P[0, 0] == 0.0 and P[0, 1] == 0.0 and P[1, 1] == 0.0
     assert np.isclose(unobs, np.logaddexp(0.0, 1.0))
@@ -235,5 +235,6 @@ def test_hinge_count_in_the_kernel():
     P = np.zeros((1, 1))
     empty = np.zeros(2, dtype=np.int32)
     _, unobs = block_loss_gradient(P, np.zeros(1), np.zeros(1), empty, empty[:0], np.zeros(0),
-                                   0.1, 0.25, 0.5, np.log(4.0), 1.0, np.empty(1))
+                                   0.1, 0.25, 0.5, np.log(4.0), 1.0, np.empty(1),
+                                   np.empty_like(P))
     assert np.isclose(unobs, np.logaddexp(0.0, -np.log(4.0)))
