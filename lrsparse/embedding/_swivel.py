@@ -57,7 +57,9 @@ def _check_counts(C, input_name="C", square=True):
     if square and C.shape[0] != C.shape[1]:
         raise ValueError(f"{input_name} must be a square co-occurrence matrix (words x words); "
                          f"got shape {C.shape}.")
-    C = sp.csr_matrix(C)
+    # a copy: check_array hands back the caller's own CSR, and the clean-up
+    # below works in place
+    C = sp.csr_matrix(C, copy=True)
     C.eliminate_zeros()
     C.sum_duplicates()
     if C.nnz and C.data.min() < 0:

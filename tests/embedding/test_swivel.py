@@ -199,6 +199,15 @@ def test_inputs_are_not_modified(planted):
     X = C.copy()
     Swivel(n_components=2, n_epochs=1, random_state=0).fit(X)
     assert (X != C).nnz == 0
+    # nor their structure: an explicit zero and int64 indices stay as given
+    Y = C.copy()
+    Y.data[0] = 0.0
+    Y.indices, Y.indptr = Y.indices.astype(np.int64), Y.indptr.astype(np.int64)
+    nnz = Y.nnz
+    model = Swivel(n_components=2, n_epochs=1, random_state=0).fit(Y)
+    model.transform(Y[:5])
+    assert Y.nnz == nnz and Y.data[0] == 0.0
+    assert Y.indices.dtype == np.int64 and Y.indptr.dtype == np.int64
 
 
 @pytest.mark.parametrize("bad, match", [
