@@ -224,3 +224,8 @@ def markdown_table(header, lines):
     for line in lines:
         print("| " + " | ".join(line) + " |")
     print(flush=True)
+
+
+def target_mark(ok):
+    """``MET`` or ``MISSED``, the column of the targets' lines every benchmark prints."""
+    return "MET   " if ok else "MISSED"

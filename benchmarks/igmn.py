@@ -67,7 +67,7 @@ from lrsparse._kernels.gmm import _VAR_FLOOR
 from lrsparse.datasets import make_gmm_stream
 from lrsparse.mixture import IncrementalGaussianMixture, incremental_gaussian_mixture
 
-from ._harness import log, lrsparse_commit, markdown_table, time_interleaved
+from ._harness import log, lrsparse_commit, markdown_table, target_mark, time_interleaved
 
 SEED = 0
 N_COMPONENTS = 10
@@ -344,24 +344,20 @@ def _print_em(rows):
          for r in rows])
 
 
-def _mark(ok):
-    return "MET   " if ok else "MISSED"
-
-
 def _targets(throughput, versus_em):
     lines = []
     for r in throughput:
         if r["n_features"] == TARGET_RATE_D:
-            lines.append(f"{_mark(r['ours_metric'] >= TARGET_RATE)} >= {TARGET_RATE:,} "
+            lines.append(f"{target_mark(r['ours_metric'] >= TARGET_RATE)} >= {TARGET_RATE:,} "
                          f"points/s at D={TARGET_RATE_D}: {r['ours_metric']:,.0f}")
     if len(throughput) >= 2:
         slope = _exponent(throughput, lambda r: r["time_per_point"])
-        lines.append(f"{_mark(slope <= TARGET_EXPONENT + 0.5)} cost growth at most quadratic "
+        lines.append(f"{target_mark(slope <= TARGET_EXPONENT + 0.5)} cost growth at most quadratic "
                      f"(exponent <= {TARGET_EXPONENT + 0.5:g}; cubic would be plain IGMN's): "
                      f"time per point ~ D^{slope:.2f}")
     for r in versus_em:
         rel = r["rel_loglik_diff"]
-        lines.append(f"{_mark(abs(rel) <= TARGET_LOGLIK)} held-out loglik within "
+        lines.append(f"{target_mark(abs(rel) <= TARGET_LOGLIK)} held-out loglik within "
                      f"{TARGET_LOGLIK:.0%} of EM at D={r['n_features']}: {r['ours_metric']:.4f} "
                      f"vs {r['peer_metric']:.4f} ({rel:+.2%})")
     return lines

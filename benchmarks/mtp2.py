@@ -75,7 +75,7 @@ from lrsparse.datasets import make_mtp2_precision
 from lrsparse.metrics import edge_f1, relative_error
 from lrsparse.metrics._graph import _edge_keys
 
-from ._harness import log, lrsparse_commit, time_interleaved
+from ._harness import log, lrsparse_commit, target_mark, time_interleaved
 
 SEED = 0
 EDGE_THRESHOLD = 1e-5  # absolute partial correlation, as edge_f1's default
@@ -365,10 +365,6 @@ def _bench_dd(p, repeats):
 
 
 # -------------------------------------------------------------------- targets
-def _mark(ok):
-    return "MET   " if ok else "MISSED"
-
-
 def _targets(rows):
     """Lines saying which of the issue's targets are met, with the numbers."""
     lines = []
@@ -379,7 +375,7 @@ def _targets(rows):
             ok = (r["ratio"] <= 1.0 and r["ours_metric"] < r["peer_metric"]
                   and r["ours_f1"] > r["peer_f1"])
             lines.append(
-                f"{_mark(ok)} p={TARGET_P}: time <= graphical_lasso's with better rel. error "
+                f"{target_mark(ok)} p={TARGET_P}: time <= graphical_lasso's with better rel. error "
                 f"and edge F1: {r['case']}: {r['ours_s']:.3f} vs {r['peer_s']:.3f} s "
                 f"({r['ratio']:.2f}x), rel. err {r['ours_metric']:.4f} vs "
                 f"{r['peer_metric']:.4f}, F1 {r['ours_f1']:.3f} vs {r['peer_f1']:.3f}")
@@ -387,8 +383,8 @@ def _targets(rows):
             speedup = r["peer_s"] / r["ours_s"]
             ok = speedup >= CVXPY_SPEEDUP and r["rel_obj_diff"] <= SAME_OBJECTIVE
             lines.append(
-                f"{_mark(ok)} >= {CVXPY_SPEEDUP:g}x faster than cvxpy at an objective at most "
-                f"{SAME_OBJECTIVE:g} (relative) above its: {r['case']}: {speedup:.0f}x "
+                f"{target_mark(ok)} >= {CVXPY_SPEEDUP:g}x faster than cvxpy at an objective "
+                f"at most {SAME_OBJECTIVE:g} (relative) above its: {r['case']}: {speedup:.0f}x "
                 f"({r['ours_s'] * 1e3:.1f} ms vs {r['peer_s']:.2f} s), objective rel. diff "
                 f"{r['rel_obj_diff']:.2g}")
     return lines

@@ -55,7 +55,7 @@ from lrsparse.datasets import make_contaminated_gaussian, make_low_rank_plus_spa
 from lrsparse.decomposition import PrincipalComponentPursuit, RobustPCA, StreamingRobustPCA
 from lrsparse.metrics import captured_variance_ratio
 
-from ._harness import log, lrsparse_commit, time_interleaved
+from ._harness import log, lrsparse_commit, target_mark, time_interleaved
 
 CONTAMINATION = 0.1
 SEED = 0
@@ -334,34 +334,30 @@ def _bench_pcp(n, d, rank, sparsity, repeats):
 
 
 # -------------------------------------------------------------------- targets
-def _mark(ok):
-    return "MET   " if ok else "MISSED"
-
-
 def _targets(rows):
     """Lines saying which of the issue's targets are met, with the numbers."""
     lines = []
     for r in rows:
         if r["section"] == "batch" and r["peer"].startswith("sklearn PCA"):
             lines.append(
-                f"{_mark(r['ratio'] <= PCA_TARGET)} time <= {PCA_TARGET:g}x randomized PCA: "
+                f"{target_mark(r['ratio'] <= PCA_TARGET)} time <= {PCA_TARGET:g}x randomized PCA: "
                 f"{r['case']}: {r['ratio']:.2f}x ({r['ours_s']:.3f} vs {r['peer_s']:.3f} s)")
         elif r["section"] == "batch":
             speedup = r["peer_s"] / r["ours_s"]
             bound = r["ours_rows"] != r["peer_rows"]
             lines.append(
-                f"{_mark(speedup >= MCD_TARGET)} >= {MCD_TARGET:g}x faster than MinCovDet: "
+                f"{target_mark(speedup >= MCD_TARGET)} >= {MCD_TARGET:g}x faster than MinCovDet: "
                 f"{r['case']} (ours {r['ours_rows']} rows, MinCovDet {r['peer_rows']}): "
                 f"{speedup:.0f}x{' (a lower bound)' if bound else ''} "
                 f"({r['ours_s']:.2f} vs {r['peer_s']:.1f} s)")
             if not bound:
                 lines.append(
-                    f"{_mark(r['ours_metric'] >= r['peer_metric'])} CVR >= MinCovDet's: "
+                    f"{target_mark(r['ours_metric'] >= r['peer_metric'])} CVR >= MinCovDet's: "
                     f"{r['case']}: {r['ours_metric']:.4f} vs {r['peer_metric']:.4f} "
                     f"(oracle {r['oracle_metric']:.4f})")
         elif r["section"] == "streaming" and r["peer"].endswith(".fit"):
             lines.append(
-                f"{_mark(r['ours_peak_mb'] < r['bound_mb'])} streaming peak < "
+                f"{target_mark(r['ours_peak_mb'] < r['bound_mb'])} streaming peak < "
                 f"{MEMORY_SHARE:.0%} of a d x d float64 matrix: {r['case']}: "
                 f"{r['ours_peak_mb']:.2f} MB vs {r['bound_mb']:.2f} MB; CVR "
                 f"{r['ours_metric']:.4f} (oracle {r['oracle_metric']:.4f})")
@@ -369,7 +365,7 @@ def _targets(rows):
             speedup = r["peer_s"] / r["ours_s"]
             same = r["ours_metric"] <= PCP_SAME_ERROR * r["peer_metric"]
             lines.append(
-                f"{_mark(speedup >= PCP_TARGET and same)} PCP >= {PCP_TARGET:g}x faster than "
+                f"{target_mark(speedup >= PCP_TARGET and same)} PCP >= {PCP_TARGET:g}x faster than "
                 f"the full-SVD IALM at the same error: {r['case']}: {speedup:.1f}x "
                 f"({r['ours_s']:.2f} vs {r['peer_s']:.2f} s), rel. error "
                 f"{r['ours_metric']:.3g} vs {r['peer_metric']:.3g}, iterations {r['n_iter']}")

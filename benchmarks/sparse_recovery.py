@@ -78,7 +78,7 @@ from sklearn.linear_model import orthogonal_mp
 from lrsparse.datasets import make_sparse_recovery
 from lrsparse.linear_model import weighted_lasso, weighted_omp
 
-from ._harness import log, lrsparse_commit, markdown_table, time_interleaved
+from ._harness import log, lrsparse_commit, markdown_table, target_mark, time_interleaved
 
 SEED = 0
 
@@ -398,10 +398,6 @@ def _print_recovery(rows):
 
 
 # -------------------------------------------------------------------- targets
-def _mark(ok):
-    return "MET   " if ok else "MISSED"
-
-
 def _targets(rows):
     """Lines saying which of the issue's targets are met, with the numbers."""
     lines = []
@@ -409,16 +405,16 @@ def _targets(rows):
         if r["section"] == "omp" and r["loss"] == "lasso":
             ok = r["ratio"] <= OMP_RATIO
             lines.append(
-                f"{_mark(ok)} at most {OMP_RATIO:g}x sklearn's time, loss='lasso': {r['case']} "
-                f"alpha={r['alpha']:g}: {r['ours_s']:.3f} vs {r['peer_s']:.3f} s "
+                f"{target_mark(ok)} at most {OMP_RATIO:g}x sklearn's time, loss='lasso': "
+                f"{r['case']} alpha={r['alpha']:g}: {r['ours_s']:.3f} vs {r['peer_s']:.3f} s "
                 f"({r['ratio']:.2f}x), rel. err {r['ours_metric']:.1e} vs "
                 f"{r['peer_metric']:.1e}")
         elif r["section"] == "cvxpy":
             speedup = r["peer_s"] / r["ours_s"]
             ok = speedup >= CVXPY_SPEEDUP and r["rel_obj_diff"] <= SAME_OBJECTIVE
             lines.append(
-                f"{_mark(ok)} >= {CVXPY_SPEEDUP:g}x faster than cvxpy at an objective at most "
-                f"{SAME_OBJECTIVE:g} (relative) above its: {r['case']}: {speedup:.0f}x "
+                f"{target_mark(ok)} >= {CVXPY_SPEEDUP:g}x faster than cvxpy at an objective "
+                f"at most {SAME_OBJECTIVE:g} (relative) above its: {r['case']}: {speedup:.0f}x "
                 f"({r['ours_s'] * 1e3:.2f} ms vs {r['peer_s'] * 1e3:.0f} ms), objective "
                 f"rel. diff {r['rel_obj_diff']:.2g}")
     return lines

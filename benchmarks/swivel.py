@@ -90,7 +90,7 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import svds
 from scipy.stats import pearsonr, spearmanr
 
-from ._harness import log, lrsparse_commit, markdown_table, time_interleaved
+from ._harness import log, lrsparse_commit, markdown_table, target_mark, time_interleaved
 
 SEED = 0
 PLANTED_SIZES = (20_000, 50_000)
@@ -585,14 +585,10 @@ def _print_words(rows, corpus, lists):
     print(f"co-occurrence counting (not in the seconds above): {corpus['count_s']:.2f} s")
 
 
-def _mark(ok):
-    return "MET   " if ok else "MISSED"
-
-
 def _targets(epoch, words, lists):
     lines = []
     for r in epoch:
-        lines.append(f"{_mark(r['speedup'] >= TARGET_SPEEDUP)} >= {TARGET_SPEEDUP:g}x faster "
+        lines.append(f"{target_mark(r['speedup'] >= TARGET_SPEEDUP)} >= {TARGET_SPEEDUP:g}x faster "
                      f"per epoch than NumPy, {r['case']}: {r['speedup']:.1f}x")
     by = {r["method"]: r["scores"] for r in words}
     ours = by.get("Swivel (ours)")
@@ -602,9 +598,9 @@ def _targets(epoch, words, lists):
         rho = ours[lst]["spearman"]
         w2v = max(by[m][lst]["spearman"] for m in by if m.startswith("Word2Vec"))
         svd = by["PPMI + SVD"][lst]["spearman"]
-        lines.append(f"{_mark(rho >= w2v)} {lst}: Swivel >= the better Word2Vec: "
+        lines.append(f"{target_mark(rho >= w2v)} {lst}: Swivel >= the better Word2Vec: "
                      f"{rho:.3f} vs {w2v:.3f}")
-        lines.append(f"{_mark(rho >= svd - TARGET_SVD_GAP)} {lst}: Swivel within "
+        lines.append(f"{target_mark(rho >= svd - TARGET_SVD_GAP)} {lst}: Swivel within "
                      f"{TARGET_SVD_GAP:g} of PPMI + SVD (or above): {rho:.3f} vs {svd:.3f}")
     return lines
 

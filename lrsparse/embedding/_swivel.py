@@ -198,9 +198,22 @@ def swivel_embedding(C, *, n_components=100, shard_size="auto", n_epochs=40, lea
     >>> W.shape, bool(loss[-1] < loss[0])
     ((300, 8), True)
     """
+    W, Ct, losses, _ = _swivel(
+        _check_counts(C), n_components=n_components, shard_size=shard_size,
+        n_epochs=n_epochs, learning_rate=learning_rate, optimizer=optimizer,
+        confidence_base=confidence_base, confidence_scale=confidence_scale,
+        confidence_exponent=confidence_exponent, hinge_count=hinge_count, tol=tol,
+        n_jobs=n_jobs, random_state=random_state, verbose=verbose)
+    return W, Ct, losses
+
+
+def _swivel(C, *, n_components, shard_size, n_epochs, learning_rate, optimizer, confidence_base,
+            confidence_scale, confidence_exponent, hinge_count, tol, n_jobs, random_state,
+            verbose):
+    """:func:`swivel_embedding` on checked counts (:func:`_check_counts`); also returns
+    the PMI biases ``(row_bias, col_bias)`` that ``Swivel.transform`` reuses."""
     from .._kernels.swivel import adagrad_step, block_loss_gradient
 
-    C = _check_counts(C)
     n = C.shape[0]
     if C.nnz == 0:
         raise ValueError("C has no positive count: there is nothing to embed.")
@@ -311,7 +324,7 @@ def swivel_embedding(C, *, n_components=100, shard_size="auto", n_epochs=40, lea
                            unit="epochs")
     inverse = np.empty(n, dtype=np.intp)
     inverse[order] = np.arange(n)
-    return W[inverse], Ct[inverse], np.asarray(losses)
+    return W[inverse], Ct[inverse], np.asarray(losses), (row_bias, col_bias)
 
 
 class Swivel(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -449,13 +462,12 @@ class Swivel(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                           reset=True)
         C = _check_counts(X, input_name="X")
         params = {k: getattr(self, k) for k in _CONSTRAINTS}
-        W, Ct, losses = swivel_embedding(C, **params)
+        W, Ct, losses, self._biases = _swivel(C, **params)
         self.row_embeddings_, self.column_embeddings_ = W, Ct
         self.embedding_ = W + Ct
         self.loss_curve_ = losses
         self.n_iter_ = len(losses)
-        self._totals = (float(C.data.sum()), np.asarray(C.sum(axis=0)).ravel(),
-                        np.asarray(C.sum(axis=1)).ravel())
+        self._half_log_total = 0.5 * np.log(float(C.data.sum()))
         # a small ridge for the fold-in: 1e-3 of the mean confidence of the counts
         f = self.confidence_base + self.confidence_scale * C.data ** self.confidence_exponent
         self._fold_in_ridge = 1e-3 * max(float(f.mean()), np.finfo(np.float64).tiny)
@@ -499,16 +511,17 @@ class Swivel(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         X = validate_data(self, X, accept_sparse=("csr", "csc", "coo"), dtype=np.float64,
                           reset=False)
         A = _check_counts(X, input_name="X", square=False)
-        total, col_sums, row_sums = self._totals
+        row_bias, col_bias = self._biases
+        # the new words' own PMI biases, as _biases gives the fitted ones
         with np.errstate(divide="ignore"):
-            own = np.log(np.asarray(A.sum(axis=1)).ravel())
+            own = np.log(np.asarray(A.sum(axis=1)).ravel()) - self._half_log_total
         rows = np.repeat(np.arange(A.shape[0]), np.diff(A.indptr))
         f = self.confidence_base + self.confidence_scale * A.data ** self.confidence_exponent
         ridge = np.full(self.n_components, self._fold_in_ridge)
         out = np.zeros((A.shape[0], self.n_components))
-        for V, sums in ((self.column_embeddings_, col_sums), (self.row_embeddings_, row_sums)):
+        for V, bias in ((self.column_embeddings_, col_bias), (self.row_embeddings_, row_bias)):
             with np.errstate(divide="ignore"):
-                pmi = np.log(A.data) + np.log(total) - own[rows] - np.log(sums[A.indices])
+                pmi = np.log(A.data) - own[rows] - bias[A.indices]
             # a fitted word without counts cannot carry information: its target is dropped
             weights = np.where(np.isfinite(pmi), f, 0.0)
             pmi = np.where(np.isfinite(pmi), pmi, 0.0)

@@ -20,6 +20,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ..utils._sklearn import Interval, StrOptions, _fit_context, validate_data
+from ..utils._solver import power_of_two
 
 __all__ = ["IncrementalGaussianMixture", "incremental_gaussian_mixture"]
 
@@ -59,12 +60,6 @@ def _check_range(X, input_name):
             f"would not fit in float64. Rescale {input_name} (e.g. StandardScaler)."
         )
     return top
-
-
-def _powers_of_two(x):
-    """Per feature, the power of two nearest to ``|x_i|`` (1 where ``x_i = 0``)."""
-    a = np.abs(np.asarray(x, dtype=np.float64))
-    return np.where(a > 0, np.exp2(np.round(np.log2(np.where(a > 0, a, 1.0)))), 1.0)
 
 
 class _Stream:
@@ -152,7 +147,7 @@ class _Stream:
 
         n = self.n_buffered
         buffer, groups, self.buffer = self.buffer[:n], self.buffer_groups[:n], None
-        self.scale = _powers_of_two(np.abs(buffer).max(axis=0))
+        self.scale = power_of_two(np.abs(buffer).max(axis=0))
         buffer = buffer / self.scale
         running_stats(buffer, self.run_mean, self.run_m2, self.run)
         self._pass(buffer, groups, update_stats=False)
@@ -348,8 +343,8 @@ def _new_stream(n_features, params):
                                  else params["prior_weight"]))
 
 
-def log_gaussian_densities(X, means, precisions, logdets):
-    """``log N(x_i | mu_j, P_j^{-1})`` for every row and component, shape (n, K)."""
+def weighted_log_densities(X, weights, means, precisions, logdets):
+    """``log w_j + log N(x_i | mu_j, P_j^{-1})`` for every row and component, shape (n, K)."""
     n, d = X.shape
     out = np.empty((n, means.shape[0]))
     for j in range(means.shape[0]):
@@ -358,7 +353,13 @@ def log_gaussian_densities(X, means, precisions, logdets):
     out += logdets
     out += d * _LOG_2PI
     out *= -0.5
+    out += np.log(weights)
     return out
+
+
+def posteriors(log_prob):
+    """Rows of ``exp(log_prob)`` normalised to sum to one (the responsibilities)."""
+    return np.exp(log_prob - logsumexp(log_prob, axis=1, keepdims=True))
 
 
 class IncrementalGaussianMixture(DensityMixin, BaseEstimator):
@@ -582,9 +583,8 @@ class IncrementalGaussianMixture(DensityMixin, BaseEstimator):
         return validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
 
     def _weighted_log_prob(self, X):
-        return (log_gaussian_densities(X, self.means_, self.precisions_,
-                                       self._log_det_covariances)
-                + np.log(self.weights_))
+        return weighted_log_densities(X, self.weights_, self.means_, self.precisions_,
+                                      self._log_det_covariances)
 
     def score_samples(self, X):
         """Log-likelihood of each sample under the mixture.
@@ -632,7 +632,7 @@ class IncrementalGaussianMixture(DensityMixin, BaseEstimator):
             Posterior probability of each component given each sample.
         """
         wlp = self._weighted_log_prob(self._check_X(X))
-        return np.exp(wlp - logsumexp(wlp, axis=1, keepdims=True))
+        return posteriors(wlp)
 
     def predict(self, X):
         """Most probable component of each sample.

@@ -10,13 +10,12 @@ authors' codes plug in ``mu_b`` or drop the outputs
 """
 
 import numpy as np
-from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._sklearn import _fit_context, validate_data
-from ._igmn import IncrementalGaussianMixture, _new_stream, log_gaussian_densities
+from ._igmn import IncrementalGaussianMixture, _new_stream, posteriors, weighted_log_densities
 
 __all__ = ["IncrementalGMMClassifier", "IncrementalGMMRegressor", "gaussian_conditional"]
 
@@ -72,8 +71,7 @@ def gaussian_conditional(A, weights, means, precisions, log_det_covariances):
     G = np.linalg.solve(P_bb, np.transpose(P_ab, (0, 2, 1)))
     marginal = P_aa - P_ab @ G
     logdet_a = log_det_covariances + 2.0 * np.log(np.diagonal(L, axis1=1, axis2=2)).sum(axis=1)
-    logp = log_gaussian_densities(A, means[:, :d], marginal, logdet_a) + np.log(weights)
-    resp = np.exp(logp - logsumexp(logp, axis=1, keepdims=True))
+    resp = posteriors(weighted_log_densities(A, weights, means[:, :d], marginal, logdet_a))
     B = np.zeros((A.shape[0], means.shape[1] - d))
     for j in range(k):
         Bj = means[j, d:] - (A - means[j, :d]) @ G[j].T
@@ -455,9 +453,8 @@ class IncrementalGMMClassifier(ClassifierMixin, _BaseSupervisedIGMN):
         """
         check_is_fitted(self, "weights_")
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        logp = (log_gaussian_densities(X, self.means_, self.precisions_, self._log_det)
-                + np.log(self.weights_))
-        resp = np.exp(logp - logsumexp(logp, axis=1, keepdims=True))
+        resp = posteriors(weighted_log_densities(X, self.weights_, self.means_,
+                                                 self.precisions_, self._log_det))
         proba = np.zeros((X.shape[0], len(self.classes_)))
         np.add.at(proba.T, self._component_class, resp.T)
         # the sums round to 1 +- a few ulps: normalise so that rows are probabilities

@@ -110,8 +110,14 @@ def power_of_two(x):
 
     Solvers divide their data by ``power_of_two(data_scale(X))`` so that the
     scaled problem's results map back to the user's units without rounding.
+    An array gives an array, elementwise (per-feature units, as the
+    incremental mixtures use), with 1 where an entry is 0.
     """
-    return float(2.0 ** np.round(np.log2(x)))
+    if np.ndim(x) == 0:
+        return float(2.0 ** np.round(np.log2(x)))
+    a = np.asarray(x, dtype=np.float64)
+    positive = a > 0
+    return np.where(positive, np.exp2(np.round(np.log2(np.where(positive, a, 1.0)))), 1.0)
 
 
 _CONTROLLER = None
