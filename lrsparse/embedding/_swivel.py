@@ -15,10 +15,11 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_array, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
 from ..utils._sklearn import Interval, StrOptions, _fit_context, validate_data
 from ..utils._solver import serial_blas, warn_not_converged
+from ..utils.validation import check_adjacency
 
 __all__ = ["Swivel", "swivel_embedding"]
 
@@ -51,27 +52,21 @@ _CONSTRAINTS = {
 
 
 def _check_counts(C, input_name="C", square=True):
-    """CSR float64 counts with int32 indices; ``ValueError`` for bad shapes or values."""
-    C = check_array(C, accept_sparse=("csr", "csc", "coo"), dtype=np.float64,
-                    input_name=input_name)
-    if square and C.shape[0] != C.shape[1]:
-        raise ValueError(f"{input_name} must be a square co-occurrence matrix (words x words); "
-                         f"got shape {C.shape}.")
-    # a copy: check_array hands back the caller's own CSR, and the clean-up
-    # below works in place
+    """CSR float64 counts with int32 indices; ``ValueError`` for bad shapes or values.
+
+    A co-occurrence matrix is a weighted graph: :func:`~lrsparse.utils.check_adjacency`
+    validates it (square, finite, nonnegative, int32-addressable), then the
+    counts are cleaned (no explicit zeros, summed duplicates).
+    """
+    C = check_adjacency(C, input_name=input_name, square=square, dtype=np.float64)
+    # a copy: check_adjacency shares the caller's arrays where it can, and the
+    # clean-up below works in place
     C = sp.csr_matrix(C, copy=True)
     C.eliminate_zeros()
     C.sum_duplicates()
-    if C.nnz and C.data.min() < 0:
-        raise ValueError(f"Negative values in data passed to {input_name}: co-occurrence "
-                         f"counts must be nonnegative (found {C.data.min():.3g}).")
     if C.nnz and C.data.max() > 1e300:
         raise ValueError(f"{input_name} has counts up to {C.data.max():.3g}: their totals would "
                          "overflow float64. Rescale the counts.")
-    if C.nnz > np.iinfo(np.int32).max:
-        raise ValueError(f"{input_name} has {C.nnz} stored counts, more than int32 indices hold.")
-    C.indptr = C.indptr.astype(np.int32, copy=False)
-    C.indices = C.indices.astype(np.int32, copy=False)
     return C
 
 
