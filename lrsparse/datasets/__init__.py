@@ -18,10 +18,19 @@ from ._robust import (
     make_low_rank_plus_sparse,
 )
 from ._sparse_recovery import hyperbolic_cross, make_sparse_recovery, polynomial_design
+from ._unmixing_scenes import (
+    get_data_home,
+    load_samson,
+    load_urban_semireal,
+    make_rare_material_scene,
+)
 
 __all__ = [
+    "get_data_home",
     "hyperbolic_cross",
     "load_hyperspectral_mat",
+    "load_samson",
+    "load_urban_semireal",
     "make_contaminated_gaussian",
     "make_gmm_stream",
     "make_hyperspectral",
@@ -29,6 +38,7 @@ __all__ = [
     "make_low_rank_plus_sparse",
     "make_mtp2_precision",
     "make_planted_cooccurrence",
+    "make_rare_material_scene",
     "make_sbm_graph",
     "make_sparse_recovery",
     "polynomial_design",
