@@ -573,9 +573,11 @@ def make_rare_material_scene(
       :func:`make_hyperspectral`.
 
     A pure-pixel method cannot get closer to the rare spectrum than the
-    purest rare pixel: at 30 dB its spectral angle to the rare spectrum is
-    about 0.02-0.09 rad for ``rare_max_abundance=0.7``, depending on the
-    background materials.
+    purest rare pixel.  With the defaults (64 x 64, 4 materials, 30 dB) the
+    spectral angle between that pixel and the rare spectrum is, over 40
+    seeds, 0.088 rad in the median (0.05-0.22) for
+    ``rare_max_abundance=0.5``, 0.057 (0.04-0.17) for 0.7 and 0.037
+    (0.02-0.09) for 0.9; it depends on the background materials.
 
     The spectra are read from ``<data_home>/hyperspectral/`` or
     ``<data_home>/`` (see :func:`get_data_home`); the file is not bundled
@@ -645,8 +647,8 @@ def make_rare_material_scene(
     ...                                 random_state=0)  # doctest: +SKIP
     >>> data.X.shape, data.abundances.shape  # doctest: +SKIP
     ((1024, 188), (1024, 4))
-    >>> (data.abundances[:, data.rare_index] > 0.05).mean()  # doctest: +SKIP
-    0.05...
+    >>> round(float((data.abundances[:, data.rare_index] > 0.05).mean()), 2)  # doctest: +SKIP
+    0.05
     """
     image_shape = _check_image_shape(image_shape)
     library, names = _load_usgs(data_home)
