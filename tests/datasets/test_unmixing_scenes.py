@@ -100,8 +100,10 @@ def test_get_data_home(monkeypatch, tmp_path):
     monkeypatch.setenv("LRSPARSE_DATA", str(tmp_path / "env"))
     assert get_data_home() == str(tmp_path / "env")
     assert get_data_home(tmp_path) == str(tmp_path)  # the argument wins
-    monkeypatch.delenv("LRSPARSE_DATA")
     monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("LRSPARSE_DATA", "")  # empty: as unset
+    assert get_data_home() == str(tmp_path / "lrsparse_data")
+    monkeypatch.delenv("LRSPARSE_DATA")
     assert get_data_home() == str(tmp_path / "lrsparse_data")
     assert not (tmp_path / "lrsparse_data").exists()  # never created
     with pytest.raises(ValueError, match="data_home"):
