@@ -41,17 +41,27 @@ scene when ``samson.mat`` is found.
 """
 
 import os
+import random
+import shutil
+import subprocess
+import tempfile
 import time
+import types
 import warnings
 from pathlib import Path
 
 import numpy as np
-import scipy.io
 from sklearn.base import clone
 from sklearn.decomposition import NMF
 from sklearn.exceptions import ConvergenceWarning
 
-from lrsparse.datasets import load_hyperspectral_mat, make_hyperspectral
+from lrsparse.datasets import (
+    load_hyperspectral_mat,
+    load_samson,
+    load_urban_semireal,
+    make_hyperspectral,
+    make_rare_material_scene,
+)
 from lrsparse.decomposition import (
     CorrentropyNMF,
     RobustGuidedNMF,
@@ -63,7 +73,7 @@ from lrsparse.metrics import abundance_rmse, match_components, spectral_angle_di
 from lrsparse.utils._numba import numba_threads
 from lrsparse.utils._sklearn import _initialize_nmf
 
-from ._harness import lrsparse_commit, log, time_interleaved
+from ._harness import log, lrsparse_commit, markdown_table, target_mark, time_interleaved
 
 N_COMPONENTS = 3
 N_BANDS = 156
@@ -77,16 +87,25 @@ SEEDS = (0, 1, 2)
 PEER_MAX_ITER = 500  # sklearn's mu needs more than its default 200 to converge here
 ROBUST_TARGET = 0.5  # robust variants' SAD / sklearn mu's on noisy-band scenes, at most
 
-URBAN_CANDIDATES = (
-    os.environ.get("LRSPARSE_URBAN_MAT"),
-    Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "hyperspectral"
-    / "urban_end6_groundtruth.mat",
-    "/work/shared/data/hyperspectral/urban_end6_groundtruth.mat",
-)
+# Per-scene accuracy tables (issue 14): the dev scenes, every method over SCENE_SEEDS.
+DATA_HOME = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+SCENE_SEEDS = (0, 1, 2, 3, 4)
+SCENE_OURS = ("StructuredSparseNMF", "CorrentropyNMF", "RobustGuidedNMF")
+URBAN_SNR_DB, URBAN_ILLUMINATION = 30.0, 0.2
+RARE_SNR_DB = 30.0
+# pysptools' FCLS is one cvxopt QP per pixel (~1 ms): on scenes with more pixels than
+# this it runs for the first seed only (not at all with --quick); SAD is for every seed.
+FCLS_MAX_PIXELS = 20000
+SAMSON_TARGET = 0.06  # best of ours, mean SAD (rad)
+URBAN_TARGET_BEST, URBAN_TARGET_EACH = 0.08, 0.12
+RARE_TARGET = 0.10  # SAD of the rare material
+STABILITY_TARGET = 0.03  # max - min over the seeds of the mean SAD
+OTB_VCA = "otbcli_VertexComponentAnalysis"
 
 SAMSON_CANDIDATES = (
     os.environ.get("LRSPARSE_SAMSON_MAT"),
-    Path(__file__).resolve().parent.parent / "shared" / "data" / "hyperspectral" / "samson.mat",
+    Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "hyperspectral"
+    / "samson.mat",
     "/work/shared/data/hyperspectral/samson.mat",
 )
 
@@ -173,27 +192,6 @@ def _first_file(candidates):
     return None
 
 
-def _urban_scene(seed=0, snr_db=SNR_DB):
-    """Semi-real Urban: ``X = A M^T`` from the published reference, illumination, noise.
-
-    Returns ``(X, E_true, A_true, image_shape)`` or None when the file is absent.
-    """
-    path = _first_file(URBAN_CANDIDATES)
-    if path is None:
-        return None
-    data = scipy.io.loadmat(path)
-    M = np.asarray(data["M"], dtype=np.float64)  # (bands, 6)
-    n_rows, n_cols = int(np.squeeze(data["nRow"])), int(np.squeeze(data["nCol"]))
-    # Columns of A are pixels in MATLAB's column-major order; ours are row-major.
-    A = np.asarray(data["A"], dtype=np.float64).T
-    A = A.reshape(n_cols, n_rows, -1).transpose(1, 0, 2).reshape(n_rows * n_cols, -1)
-    rng = np.random.default_rng(seed)
-    X = (A @ M.T) * rng.uniform(0.8, 1.2, size=(A.shape[0], 1))
-    noise_std = np.sqrt(np.mean(X ** 2) / 10 ** (snr_db / 10))
-    X = np.maximum(X + noise_std * rng.standard_normal(X.shape), 0.0)
-    return X, M.T, A, (n_rows, n_cols)
-
-
 def _speed_scenes(quick):
     """``(label, X, E_true, A_true, image_shape, rounds)`` for the speed section."""
     X, E, A = make_hyperspectral(SPEED_SHAPE, N_COMPONENTS, N_BANDS, snr_db=SNR_DB,
@@ -203,15 +201,17 @@ def _speed_scenes(quick):
     perm = np.random.default_rng(0).permutation(X.shape[0])
     scenes.append((f"shuffled (no spatial structure) {size}", X[perm], E, A[perm],
                    SPEED_SHAPE, None))
-    urban = _urban_scene()
-    if urban is None:
-        log("note: urban_end6_groundtruth.mat not found (set LRSPARSE_URBAN_MAT); "
-            "skipping the semi-real Urban scene")
-    else:
-        X, E, A, shape = urban
-        scenes.append((f"semi-real Urban {shape[0]}x{shape[1]} ({X.shape[0]} px) x "
-                       f"{X.shape[1]}, r={E.shape[0]}, illum. U(0.8,1.2), {SNR_DB:g} dB",
-                       X, E, A, shape, 1 if quick else None))
+    try:
+        urban = load_urban_semireal(data_home=_data_home(), snr_db=URBAN_SNR_DB,
+                                    illumination=URBAN_ILLUMINATION, random_state=0)
+    except FileNotFoundError as exc:
+        log(f"note: skipping the semi-real Urban speed scene: {exc}")
+        return scenes
+    X, E, A, shape = urban.X, urban.endmembers, urban.abundances, urban.image_shape
+    low, high = 1 - URBAN_ILLUMINATION, 1 + URBAN_ILLUMINATION
+    scenes.append((f"semi-real Urban {shape[0]}x{shape[1]} ({X.shape[0]} px) x "
+                   f"{X.shape[1]}, r={E.shape[0]}, illum. U({low:g},{high:g}), "
+                   f"{URBAN_SNR_DB:g} dB", X, E, A, shape, 1 if quick else None))
     return scenes
 
 
@@ -397,6 +397,291 @@ def _bench_accuracy(seeds, threads):
     return rows
 
 
+# ------------------------------------------------------- the classic pipeline
+def _pysptools():
+    """``(NFINDR, FCLS)`` from pysptools 0.15, or None when pysptools or cvxopt is absent.
+
+    COMPATIBILITY SHIM (the only one): pysptools' N-FINDR computes each
+    simplex volume with ``scipy.linalg._flinalg.sdet_c(M)[0]``, a private
+    SciPy routine removed in SciPy 1.13.  When it is missing, it is replaced
+    by ``numpy.linalg.det`` of the same matrix (hylite 1.41 patches pysptools
+    the same way); pysptools' algorithm itself is untouched.
+    """
+    try:
+        import cvxopt  # noqa: F401  (pysptools' FCLS solves its QPs with cvxopt)
+        import scipy.linalg
+        from pysptools.abundance_maps.amaps import FCLS
+        from pysptools.eea import NFINDR
+    except ImportError:
+        return None
+    if not hasattr(scipy.linalg, "_flinalg"):
+        scipy.linalg._flinalg = types.SimpleNamespace(
+            sdet_c=lambda a: (np.linalg.det(a), 0))
+    return NFINDR, FCLS
+
+
+def _write_envi(X, image_shape, path):
+    """``X`` as an ENVI float64 band-sequential image (GDAL reads it; OTB reads through GDAL)."""
+    n_rows, n_cols = image_shape
+    n_bands = X.shape[1]
+    np.ascontiguousarray(X.reshape(n_rows, n_cols, n_bands).transpose(2, 0, 1),
+                         dtype="<f8").tofile(path)
+    Path(path).with_suffix(".hdr").write_text(
+        f"ENVI\nsamples = {n_cols}\nlines = {n_rows}\nbands = {n_bands}\nheader offset = 0\n"
+        "file type = ENVI Standard\ndata type = 5\ninterleave = bsq\nbyte order = 0\n")
+
+
+def _read_envi_endmembers(path):
+    """OTB's endmember image (``samples`` = n_components, one line) as (n_components, n_bands)."""
+    header = {}
+    for line in Path(str(path) + ".hdr").read_text().splitlines():
+        if "=" in line:
+            key, value = line.split("=", 1)
+            header[key.strip()] = value.strip()
+    if header.get("interleave") != "bsq" or header.get("data type") != "5":
+        raise RuntimeError(f"unexpected OTB output header {header}")
+    bands, samples = int(header["bands"]), int(header["samples"]) * int(header["lines"])
+    return np.fromfile(path, dtype="<f8").reshape(bands, samples).T.copy()
+
+
+def _otb_vca(X, image_shape, n_components, seed, threads):
+    """VCA endmembers from Orfeo ToolBox's ``VertexComponentAnalysis`` (command line).
+
+    The image goes through a temporary ENVI file (its writing is part of the
+    timed call, as for any user of the tool from Python).
+    """
+    with tempfile.TemporaryDirectory(prefix="lrsparse_otb_") as tmp:
+        image, out = Path(tmp) / "image.img", Path(tmp) / "endmembers"
+        _write_envi(X, image_shape, image)
+        env = dict(os.environ, ITK_GLOBAL_DEFAULT_NUMBER_OF_THREADS=str(threads))
+        subprocess.run([OTB_VCA, "-in", str(image), "-ne", str(n_components),
+                        "-rand", str(seed), "-outendm", str(out) + ".hdr", "double"],
+                       check=True, capture_output=True, env=env)
+        return _read_envi_endmembers(out)
+
+
+def _classic_peers(threads):
+    """``{name: endmember extractor(X, image_shape, K, seed)}`` of the peers that run here."""
+    peers = {}
+    pysp = _pysptools()
+    if pysp is None:
+        log("note: pysptools or cvxopt not installed (pip install 'lrsparse[bench]'); "
+            "no VCA/N-FINDR + FCLS rows")
+        return peers, None
+    NFINDR, FCLS = pysp
+    if shutil.which(OTB_VCA):
+        peers["VCA (OTB) + FCLS (pysptools)"] = (
+            lambda X, shape, K, seed: _otb_vca(X, shape, K, seed, threads))
+    else:
+        log(f"note: {OTB_VCA} not found (Debian/Ubuntu: apt-get install otb-bin); no VCA row")
+
+    def nfindr(X, shape, K, seed):
+        random.seed(seed)  # pysptools draws N-FINDR's start with Python's random module
+        return np.asarray(NFINDR().extract(X.reshape(*shape, -1), K), dtype=np.float64)
+
+    peers["N-FINDR (pysptools) + FCLS (pysptools)"] = nfindr
+    return peers, FCLS
+
+
+# ----------------------------------------------------------------- dev scenes
+def _data_home():
+    """``$LRSPARSE_DATA``, else ``shared/data`` beside the repository (None: the loaders' default)."""
+    if os.environ.get("LRSPARSE_DATA"):
+        return os.environ["LRSPARSE_DATA"]
+    return DATA_HOME if DATA_HOME.is_dir() else None
+
+
+def _dev_scenes():
+    """``[(label, Bunch)]``: Samson, semi-real Urban, the rare-material scene (those found)."""
+    home = _data_home()
+    makers = (
+        ("Samson", lambda: load_samson(data_home=home)),
+        (f"semi-real Urban ({URBAN_SNR_DB:g} dB, illumination {URBAN_ILLUMINATION:g})",
+         lambda: load_urban_semireal(data_home=home, snr_db=URBAN_SNR_DB,
+                                     illumination=URBAN_ILLUMINATION, random_state=0)),
+        (f"rare material ({RARE_SNR_DB:g} dB)",
+         lambda: make_rare_material_scene(snr_db=RARE_SNR_DB, data_home=home, random_state=0)),
+    )
+    scenes = []
+    for label, make in makers:
+        try:
+            scenes.append((label, make()))
+        except FileNotFoundError as exc:
+            log(f"note: skipping the {label} scene: {exc}")
+    return scenes
+
+
+def _scene_score(E_true, A_true, E_est, A_est):
+    """Per-material SAD and the abundance RMSE in two conventions (None without abundances).
+
+    Both match the endmembers (Hungarian, on SAD) and renormalise each pixel
+    to sum to one (Zhu's protocol).  ``rmse`` takes the abundances as
+    estimated; ``rmse_scaled`` first multiplies estimated column k by
+    ``||E_est[k]|| / ||E_true[k]||``, i.e. expresses it as the abundance of the
+    reference spectrum at the reference's own scale (Samson's reference
+    spectra are each max-normalised, the image is not).
+    """
+    perm = match_components(E_true, E_est)
+    E = np.asarray(E_est, dtype=np.float64)[perm]
+    sad = spectral_angle_distance(E_true, E, average=False)
+    if A_est is None:
+        return sad, None, None
+
+    def renormalised(A):
+        return A / np.maximum(A.sum(axis=1, keepdims=True), 1e-20)
+
+    A = np.asarray(A_est, dtype=np.float64)[:, perm]
+    scale = np.linalg.norm(E, axis=1) / np.linalg.norm(E_true, axis=1)
+    return (sad, abundance_rmse(A_true, renormalised(A)),
+            abundance_rmse(A_true, renormalised(A * scale)))
+
+
+def _scene_methods(data, seeds, threads, quick, peers, fcls):
+    """``{(method, seed): callable() -> (E_est, A_est or None, n_iter or None)}``."""
+    X, K, shape = data.X, data.endmembers.shape[0], data.image_shape
+    fns = {}
+    for name in SCENE_OURS:
+        for seed in seeds:
+            def ours(name=name, seed=seed):
+                est, A, M = _fit(_ours(name, shape, threads, n_components=K,
+                                       random_state=seed), X)
+                return M, A, int(est.n_iter_)
+            fns[name, seed] = ours
+
+    def sklearn_mu():  # nndsvda is deterministic: random_state changes nothing, run once
+        est, A, M = _fit(_peer("mu", K, max_iter=PEER_MAX_ITER, random_state=0), X)
+        return M, A, int(est.n_iter_)
+    fns["sklearn NMF mu", seeds[0]] = sklearn_mu
+
+    big = X.shape[0] > FCLS_MAX_PIXELS
+    for name, extract in peers.items():
+        for seed in seeds:
+            with_fcls = not big or (not quick and seed == seeds[0])
+
+            def classic(extract=extract, seed=seed, with_fcls=with_fcls):
+                E = extract(X, shape, K, seed)
+                return E, (np.asarray(fcls(X, E)) if with_fcls else None), None
+            fns[name, seed] = classic
+    return fns
+
+
+def _scene_rows(label, data, seeds, threads, quick, peers, fcls):
+    n_px, n_bands = data.X.shape
+    K = data.endmembers.shape[0]
+    names = tuple(getattr(data, "endmember_names", None) or (f"m{k}" for k in range(K)))
+    log(f"scene: {label}, {data.image_shape[0]}x{data.image_shape[1]} ({n_px} px) x "
+        f"{n_bands}, r={K}; seeds {list(seeds)}")
+    fns = _scene_methods(data, seeds, threads, quick, peers, fcls)
+    # One call each, in rounds (no warm-up: the kernels were compiled at the start).
+    timings = time_interleaved(fns, 1, warmup=0)
+    methods = list(dict.fromkeys(method for method, _ in fns))
+    rows = []
+    for method in methods:
+        runs = []
+        for (m, seed), timing in timings.items():
+            if m != method:
+                continue
+            E_est, A_est, n_iter = timing.result
+            sad, rmse, rmse_scaled = _scene_score(data.endmembers, data.abundances,
+                                                  E_est, A_est)
+            runs.append(dict(seed=seed, s=timing.median, n_iter=n_iter, sad=float(sad.mean()),
+                             sad_per_material=sad.tolist(), rmse=rmse,
+                             rmse_scaled=rmse_scaled))
+        means = np.array([r["sad"] for r in runs])
+        per = np.mean([r["sad_per_material"] for r in runs], axis=0)
+        with_a = [r for r in runs if r["rmse"] is not None]
+        row = {
+            "section": "scene", "scene": label, "estimator": method,
+            "case": f"{label}: {method}", "metric": SAD,
+            "ours_metric": float(means.mean()), "sad_std": float(means.std()),
+            "sad_range": float(means.max() - means.min()),
+            "sad_per_material": dict(zip(names, per.tolist())),
+            "rmse": float(np.mean([r["rmse"] for r in with_a])) if with_a else None,
+            "rmse_scaled": (float(np.mean([r["rmse_scaled"] for r in with_a]))
+                            if with_a else None),
+            # whole-fit time: median over the runs that produced abundances
+            "ours_s": float(np.median([r["s"] for r in with_a])) if with_a else None,
+            "n_iter": (f"{np.mean([r['n_iter'] for r in runs]):.0f}"
+                       if runs[0]["n_iter"] is not None else None),
+            "n_seeds": len(runs), "n_with_abundances": len(with_a), "runs": runs,
+            "rare_material": names[data.rare_index] if "rare_index" in data else None,
+            "rare_sad": float(per[data.rare_index]) if "rare_index" in data else None,
+        }
+        rows.append(row)
+        log(f"  {method}: mean SAD {row['ours_metric']:.4f} (range {row['sad_range']:.4f}), "
+            + ", ".join(f"{n} {v:.3f}" for n, v in row["sad_per_material"].items())
+            + (f"; RMSE {row['rmse']:.4f} / scaled {row['rmse_scaled']:.4f}"
+               if row["rmse"] is not None else "; no abundances")
+            + (f"; {row['ours_s']:.2f} s" if row["ours_s"] is not None else ""))
+    return rows
+
+
+def _print_scene_table(label, rows):
+    names = list(rows[0]["sad_per_material"])
+    print(f"\n### {label}\n")
+    header = (["method", "seeds", "mean SAD"] + [f"SAD {n}" for n in names]
+              + ["SAD std", "SAD max-min", "RMSE", "RMSE (ref. scale)", "fit s", "iters"])
+
+    def cell(value, fmt="{:.4f}"):
+        return "-" if value is None else fmt.format(value)
+
+    markdown_table(header, [
+        [r["estimator"], f"{r['n_seeds']}" + (f" ({r['n_with_abundances']} with A)"
+                                              if r["n_with_abundances"] != r["n_seeds"] else ""),
+         cell(r["ours_metric"])] + [cell(v, "{:.3f}") for v in r["sad_per_material"].values()]
+        + [cell(r["sad_std"]), cell(r["sad_range"]), cell(r["rmse"]), cell(r["rmse_scaled"]),
+           cell(r["ours_s"], "{:.2f}"), r["n_iter"] or "-"]
+        for r in rows])
+
+
+def _bench_scenes(quick, threads):
+    peers, fcls = _classic_peers(threads)
+    rows = []
+    for label, data in _dev_scenes():
+        big = data.X.shape[0] > FCLS_MAX_PIXELS
+        seeds = SCENE_SEEDS[:1] if quick and big else SCENE_SEEDS
+        rows += _scene_rows(label, data, seeds, threads, quick, peers, fcls)
+    return rows
+
+
+def _scene_targets(rows):
+    """The issue's accuracy and stability targets on the dev scenes."""
+    lines = []
+    scenes = list(dict.fromkeys(r["scene"] for r in rows))
+    for scene in scenes:
+        mine = [r for r in rows if r["scene"] == scene and r["estimator"] in SCENE_OURS]
+        others = [r for r in rows if r["scene"] == scene and r["estimator"] not in SCENE_OURS]
+        if not mine:
+            continue
+        best = min(mine, key=lambda r: r["ours_metric"])
+        peer = (", best peer " + min(others, key=lambda r: r["ours_metric"])["estimator"]
+                + f" {min(r['ours_metric'] for r in others):.4f}") if others else ""
+        if scene == "Samson":
+            lines.append(f"{target_mark(best['ours_metric'] <= SAMSON_TARGET)} Samson mean SAD "
+                         f"<= {SAMSON_TARGET} (best of ours): {best['estimator']} "
+                         f"{best['ours_metric']:.4f}{peer}")
+        elif scene.startswith("semi-real Urban"):
+            lines.append(f"{target_mark(best['ours_metric'] <= URBAN_TARGET_BEST)} semi-real "
+                         f"Urban mean SAD <= {URBAN_TARGET_BEST} (best of ours): "
+                         f"{best['estimator']} {best['ours_metric']:.4f}{peer}")
+            for r in mine:
+                lines.append(f"{target_mark(r['ours_metric'] <= URBAN_TARGET_EACH)} semi-real "
+                             f"Urban mean SAD <= {URBAN_TARGET_EACH} (each): {r['estimator']} "
+                             f"{r['ours_metric']:.4f}")
+        elif mine[0]["rare_sad"] is not None:
+            for r in mine + others:
+                lines.append(f"{target_mark(r['rare_sad'] <= RARE_TARGET)} rare material "
+                             f"({r['rare_material']}) SAD <= {RARE_TARGET} at {RARE_SNR_DB:g} "
+                             f"dB: {r['estimator']} {r['rare_sad']:.4f} (mean over "
+                             f"{r['n_seeds']} seeds)" + ("" if r in mine else " [peer]"))
+        for r in mine:
+            if r["n_seeds"] > 1:
+                lines.append(f"{target_mark(r['sad_range'] <= STABILITY_TARGET)} stability: max-"
+                             f"min of mean SAD over {r['n_seeds']} seeds <= {STABILITY_TARGET} "
+                             f"on {scene}: {r['estimator']} {r['sad_range']:.4f}")
+    return lines
+
+
 # --------------------------------------------------------------------- targets
 def _targets(rows):
     """Lines saying which of the issue's targets are met, with the numbers."""
@@ -473,11 +758,16 @@ def run(quick, threads, repeats):
     for label, X, E, A, shape, rounds in _speed_scenes(quick):
         rows += _bench_speed(label, X, E, A, shape, n_iter, threads, rounds or repeats)
     rows += _bench_accuracy(SEEDS[:1] if quick else SEEDS, threads)
+    scene_rows = _bench_scenes(quick, threads)
+    rows += scene_rows
     for row in rows:
         row["lrsparse_commit"] = commit
 
-    print("\n## Targets (from the issue)")
-    for line in _targets(rows):
+    print(f"\n## Dev scenes (issue 14), lrsparse {commit}")
+    for scene in dict.fromkeys(r["scene"] for r in scene_rows):
+        _print_scene_table(scene, [r for r in scene_rows if r["scene"] == scene])
+    print("\n## Targets (from the issues)")
+    for line in _targets(rows) + _scene_targets(scene_rows):
         print(line)
     if any(r.get("rmse_note") for r in rows):
         print("note (Samson rows): " + next(r["rmse_note"] for r in rows if r.get("rmse_note")))
