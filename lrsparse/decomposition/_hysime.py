@@ -126,9 +126,10 @@ def estimate_n_endmembers(X, *, max_components=None, return_details=False):
        ridge-regularised second moment (see :func:`_estimate_noise`).  Like
        the authors' code, the noise second moment used below is the
        **diagonal** ``R_n = diag(W^T W / n)`` (the paper writes the full
-       matrix; its off-diagonal terms are the residuals' cross-talk, which
-       the regressions themselves create), plus a floor of ``1e-5`` times the
-       mean signal power per band, as in that code.
+       matrix, but its off-diagonal terms are mostly the residuals'
+       cross-talk, which the regressions themselves create: with the full
+       matrix a 3-endmember scene at 30 dB gives 7), plus a floor of ``1e-5``
+       times the mean signal power per band, as in that code.
     2. **Signal** [``R_x``]: ``Rx = (X - W)^T (X - W) / n`` and its
        eigenvectors ``e_k`` (equation (15)); the data second moment is
        ``Ry = X^T X / n``.  Second moments, not covariances: the mean is not
@@ -143,10 +144,38 @@ def estimate_n_endmembers(X, *, max_components=None, return_details=False):
        ``n_endmembers`` is their number.
 
     The estimate is scale-invariant (the data are divided by ``max |X|``
-    first) and does not require nonnegative data.  It assumes additive noise
-    that is uncorrelated between bands; on real scenes whose noise is
-    correlated across bands or depends on the signal it tends to
-    over-estimate (see the user guide).
+    first) and does not require nonnegative data.  Cost: one pass over the
+    pixels plus ``O(n_bands^3)``; 0.26 s for Urban (94249 x 162).
+
+    **What it counts.**  The dimension of the signal subspace at the noise
+    level of the data, which is the number of endmembers when the scene
+    follows the linear mixing model with noise uncorrelated between bands:
+    3-8 endmembers at 30 dB are found exactly (synthetic scenes of
+    :func:`~lrsparse.datasets.make_hyperspectral`, 48 x 48 pixels,
+    100-156 bands) and the semi-real Urban scene gives 6.  It is not a
+    count of labelled materials:
+
+    - a material whose signal power along its own direction is below the
+      noise variance (rare and never pure) is not counted: keeping it would
+      add more noise than signal;
+    - noise correlated between neighbouring bands (spectral oversampling or
+      smoothing) is partly predicted by the neighbours, so it is
+      under-estimated and the count grows (noise smoothed over about one
+      band: estimated at 1 % of its variance, 80 dimensions for 4
+      endmembers);
+    - signal outside the span of the labelled spectra (variability within
+      a material, shading, nonlinear mixing) is signal.  On the real Samson
+      scene (3 labelled materials) the estimate is 44: its regression
+      residuals of neighbouring bands are anti-correlated (-0.44, against
+      -0.02 for white noise), the mark of band-correlated noise (regressions
+      that leave out the 2 or 5 nearest bands give 14 or 12), and 3 % of its
+      energy lies outside the span of the 3 reference spectra, spatially
+      structured and up to 1800 times the noise level (HySime still gives 5
+      after adding 20 dB white noise).  The variants measured there do not
+      give 3 either: the full noise matrix 46, the Poisson (signal-dependent)
+      noise model of the authors' code 40-42, Harsanyi-Farrand-Chang virtual
+      dimensionality 8-9 (noise-whitened 6-8).  Use ``max_components`` or
+      domain knowledge on such scenes.
 
     Parameters
     ----------
