@@ -232,7 +232,7 @@ def estimate_n_endmembers(X, *, max_components=None, return_details=False):
     Examples
     --------
     >>> from lrsparse.datasets import make_hyperspectral
-    >>> from lrsparse.decomposition._hysime import estimate_n_endmembers
+    >>> from lrsparse.decomposition import estimate_n_endmembers
     >>> X, E, A = make_hyperspectral((32, 32), n_endmembers=4, n_bands=100, random_state=0)
     >>> estimate_n_endmembers(X)
     4
