@@ -223,24 +223,34 @@ def make_hyperspectral(
     endmembers = best
 
     abundances = _draw_abundances(rng, image_shape, n_endmembers)
-    X = abundances @ endmembers
-    if snr_db is not None and np.isfinite(snr_db):
-        with np.errstate(over="ignore"):  # 10**(snr/10) = inf at > 3080 dB: no noise
-            noise_var = np.mean(X**2) / np.power(10.0, snr_db / 10.0)
-        X = X + rng.standard_normal(X.shape) * np.sqrt(noise_var)
-        np.clip(X, 0.0, None, out=X)
-
-    outlier_bands = np.empty(0, dtype=np.intp)
-    if outlier_band_fraction > 0:
-        n_out = max(1, min(int(round(outlier_band_fraction * n_bands)), n_bands - 1))
-        outlier_bands = np.sort(rng.choice(n_bands, n_out, replace=False)).astype(np.intp)
-        scale = 0.5 * X.max()
-        X[:, outlier_bands] += scale * rng.standard_normal((X.shape[0], n_out))
-        np.clip(X, 0.0, None, out=X)
+    X = _add_noise(rng, abundances @ endmembers, snr_db)
+    outlier_bands = _corrupt_bands(rng, X, outlier_band_fraction)
 
     if return_outlier_bands:
         return X, endmembers, abundances, outlier_bands
     return X, endmembers, abundances
+
+
+def _add_noise(rng, X, snr_db):
+    """I.i.d. Gaussian noise at ``snr_db`` (None/inf: none), clipped at 0: make_hyperspectral's."""
+    if snr_db is None or not np.isfinite(snr_db):
+        return X
+    with np.errstate(over="ignore"):  # 10**(snr/10) = inf at > 3080 dB: no noise
+        noise_var = np.mean(X**2) / np.power(10.0, snr_db / 10.0)
+    X = X + rng.standard_normal(X.shape) * np.sqrt(noise_var)
+    return np.clip(X, 0.0, None, out=X)
+
+
+def _corrupt_bands(rng, X, fraction):
+    """make_hyperspectral's outlier bands, in place; returns their sorted indices."""
+    n_bands = X.shape[1]
+    if fraction <= 0:
+        return np.empty(0, dtype=np.intp)
+    n_out = max(1, min(int(round(fraction * n_bands)), n_bands - 1))
+    bands = np.sort(rng.choice(n_bands, n_out, replace=False)).astype(np.intp)
+    X[:, bands] += 0.5 * X.max() * rng.standard_normal((X.shape[0], n_out))
+    np.clip(X, 0.0, None, out=X)
+    return bands
 
 
 def _scalar_int(data, key):

@@ -20,7 +20,9 @@ from sklearn.utils import Bunch, check_random_state
 
 from ..utils._sklearn import Interval, validate_params
 from ._hyperspectral import (
+    _add_noise,
     _check_image_shape,
+    _corrupt_bands,
     _draw_abundances,
     _pairwise_min_angle,
     _scalar_int,
@@ -136,28 +138,6 @@ def _names(cood):
         text = str(np.asarray(cell).ravel()[0]) if np.size(cell) else ""
         names.append(re.sub(r"^#?\d+\s*-?\s*", "", text).strip().lower())
     return tuple(names)
-
-
-def _add_noise(rng, X, snr_db):
-    """I.i.d. Gaussian noise at ``snr_db`` (None/inf: none), clipped at 0: make_hyperspectral's."""
-    if snr_db is None or not np.isfinite(snr_db):
-        return X
-    with np.errstate(over="ignore"):  # 10**(snr/10) = inf at > 3080 dB: no noise
-        noise_var = np.mean(X**2) / np.power(10.0, snr_db / 10.0)
-    X = X + rng.standard_normal(X.shape) * np.sqrt(noise_var)
-    return np.clip(X, 0.0, None, out=X)
-
-
-def _corrupt_bands(rng, X, fraction):
-    """make_hyperspectral's outlier bands, in place; returns their sorted indices."""
-    n_bands = X.shape[1]
-    if fraction <= 0:
-        return np.empty(0, dtype=np.intp)
-    n_out = max(1, min(int(round(fraction * n_bands)), n_bands - 1))
-    bands = np.sort(rng.choice(n_bands, n_out, replace=False)).astype(np.intp)
-    X[:, bands] += 0.5 * X.max() * rng.standard_normal((X.shape[0], n_out))
-    np.clip(X, 0.0, None, out=X)
-    return bands
 
 
 @validate_params({"data_home": _DATA_HOME_PARAM}, prefer_skip_nested_validation=True)

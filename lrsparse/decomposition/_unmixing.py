@@ -303,9 +303,9 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
     """
 
     _parameter_constraints = {
-        "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_components": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "alpha": [Interval(numbers.Real, 0, None, closed="left")],
-        "init": [StrOptions({"random", "nndsvda", "vca"}), "array-like"],
+        "init": [StrOptions({"random", "nndsvda", "vca", "nfindr"}), "array-like"],
         "sum_to_one": ["boolean"],
         "sum_to_one_weight": [
             StrOptions({"auto"}),
@@ -320,7 +320,7 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
 
     _loss = "squared"
 
-    def __init__(self, n_components=3, *, alpha=0.1, init="vca", sum_to_one=True,
+    def __init__(self, n_components=3, *, alpha=0.1, init="nfindr", sum_to_one=True,
                  sum_to_one_weight="auto", max_iter=200, tol=1e-4, random_state=None,
                  verbose=0, n_jobs=None):
         self.n_components = n_components
@@ -393,7 +393,7 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
         ``_unmixing_nmf(**kwargs)`` on ``kwargs["X"] = X / scale``."""
         X = self._validate_X(X, reset=True)
         n, L = X.shape
-        K = self.n_components
+        K = self._n_endmembers(X)
         if K > min(n, L):
             raise ValueError(
                 f"n_components={K} must be <= min(n_pixels, n_bands); got X with "
@@ -407,7 +407,7 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
             alpha=float(self.alpha), p_min=self._p_min(),
             kernel_width=self._kernel_width(scale), delta=self._asc_delta(Xs, scale),
             max_iter=self.max_iter, tol=self.tol, reweight_every=_REWEIGHT_EVERY,
-            solve_start=not isinstance(self.init, str) or self.init == "vca",
+            solve_start=not isinstance(self.init, str) or self.init in ("vca", "nfindr"),
             verbose=self.verbose, name=type(self).__name__,
         )
         return X, scale, kwargs
@@ -452,7 +452,8 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
         X = self._validate_X(X, reset=False)
         n = X.shape[0]
         Xs = X / X.dtype.type(self._scale)
-        A = np.full((n, self.n_components), 1.0 / self.n_components)
+        K = self.n_components_
+        A = np.full((n, K), 1.0 / K)
         graph = self._graph(n, X, fitting=False)
         with numba_threads(self.n_jobs):
             A = _solve_abundances(
@@ -477,7 +478,7 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
             Reconstructed spectra.
         """
         check_is_fitted(self)
-        X = check_component_scores(X, self.n_components)
+        X = check_component_scores(X, self.n_components_)
         return X @ self.components_
 
     def _finish(self, A):
@@ -508,9 +509,19 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
             )
         return delta
 
+    def _n_endmembers(self, X):
+        """``n_components``, or its HySime estimate for "auto" (sets ``n_components_``)."""
+        if self.n_components == "auto":
+            from ._hysime import estimate_n_endmembers
+
+            self.n_components_ = estimate_n_endmembers(X)
+        else:
+            self.n_components_ = int(self.n_components)
+        return self.n_components_
+
     def _initialize(self, Xs, rng, scale):
         n, L = Xs.shape
-        K = self.n_components
+        K = self.n_components_
         dtype = Xs.dtype
         init = self.init
         if not isinstance(init, str):
@@ -532,8 +543,10 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
         elif init == "nndsvda":
             A, M = _initialize_nmf(Xs, K, init="nndsvda", random_state=rng)
             A, M = A.astype(dtype), M.astype(dtype)
-        else:  # "vca"
-            M = Xs[_vca(Xs, K, rng)].astype(dtype)
+        else:  # "nfindr" or "vca": pixels of the image
+            from ._endmembers import find_endmembers
+
+            M = find_endmembers(Xs, K, method=init, random_state=rng)[0].astype(dtype)
             A = np.full((n, K), 1.0 / K, dtype=dtype)
         # Strictly positive starts: a zero stays zero under multiplicative updates.
         A = np.maximum(A, _EPS).astype(dtype)
@@ -577,41 +590,6 @@ def _no_graph(n_pixels):
         np.zeros(n_pixels),
         0.0,
     )
-
-
-def _vca(X, n_components, rng):
-    """Indices of ``n_components`` endmember pixels by Vertex Component Analysis.
-
-    The bands are first scaled by their noise weights (see
-    :func:`_band_noise_weights`).  Then the high-SNR, projective form of
-    Nascimento & Dias (2005): project the pixels on the top ``n_components``
-    right singular vectors, rescale them onto the affine hyperplane of the
-    simplex, then repeatedly take the pixel with the largest projection on a
-    random direction orthogonal to the endmembers found so far.  Everything
-    works on the ``n_bands x n_bands`` second-moment matrix: one pass over
-    ``X`` and no SVD of the pixels.
-    """
-    K = n_components
-    C = X.T @ X / X.shape[0]
-    w = _band_noise_weights(C)  # noisy bands must not decide which pixels are extreme
-    _, V = np.linalg.eigh(C * np.outer(w, w))
-    Y = (X * w) @ V[:, ::-1][:, :K]  # (n, K)
-    u = Y.mean(axis=0)
-    scale = Y @ u
-    scale[np.abs(scale) < 1e-12] = 1e-12
-    Y = Y / scale[:, None]
-    E = np.zeros((K, K))
-    E[-1, 0] = 1.0
-    indices = []
-    for i in range(K):
-        # A random direction orthogonal to the span of the endmembers so far.
-        f = rng.standard_normal(K)
-        f = f - E @ np.linalg.lstsq(E, f, rcond=None)[0]
-        f /= np.linalg.norm(f) + 1e-300
-        idx = int(np.argmax(np.abs(Y @ f)))
-        indices.append(idx)
-        E[:, i] = Y[idx]
-    return np.asarray(indices)
 
 
 _COMMON_PARAMS = """
@@ -662,6 +640,8 @@ _UNITS_NOTE = """\
 _COMMON_ATTRIBUTES = """
     components_ : ndarray of shape (n_components, n_bands)
         Endmember spectra.
+    n_components_ : int
+        Number of endmembers: ``n_components``, or its estimate for "auto".
     band_weights_ : ndarray of shape (n_bands,)
         Weights of the bands in the data term at the end of the fit (mean 1;
         all ones for StructuredSparseNMF).
@@ -702,8 +682,10 @@ class StructuredSparseNMF(_BaseUnmixingNMF):
 
     Parameters
     ----------
-    n_components : int, default=3
-        Number of endmembers.
+    n_components : int or "auto", default=3
+        Number of endmembers.  "auto" estimates it from the data by HySime's
+        signal-subspace identification (:func:`estimate_n_endmembers`); the
+        number used is ``n_components_``.
     graph_strength : float >= 0, default=0.3
         ``lambda``, the weight of the graph term; 0 gives plain l1-NMF (no
         graph is built).
@@ -774,7 +756,7 @@ class StructuredSparseNMF(_BaseUnmixingNMF):
         image_shape=None,
         graph=None,
         graph_params=None,
-        init="vca",
+        init="nfindr",
         sum_to_one=True,
         sum_to_one_weight="auto",
         max_iter=200,
@@ -854,8 +836,10 @@ class CorrentropyNMF(_BaseUnmixingNMF):
 
     Parameters
     ----------
-    n_components : int, default=3
-        Number of endmembers.
+    n_components : int or "auto", default=3
+        Number of endmembers.  "auto" estimates it from the data by HySime's
+        signal-subspace identification (:func:`estimate_n_endmembers`); the
+        number used is ``n_components_``.
     alpha : float >= 0, default=0.1
         Weight of the l1 penalty on the abundances.
     kernel_width : "auto" or float > 0, default="auto"
@@ -913,7 +897,7 @@ class CorrentropyNMF(_BaseUnmixingNMF):
         *,
         alpha=0.1,
         kernel_width="auto",
-        init="vca",
+        init="nfindr",
         sum_to_one=True,
         sum_to_one_weight="auto",
         max_iter=200,
@@ -958,8 +942,10 @@ class RobustGuidedNMF(_BaseUnmixingNMF):
 
     Parameters
     ----------
-    n_components : int, default=3
-        Number of endmembers.
+    n_components : int or "auto", default=3
+        Number of endmembers.  "auto" estimates it from the data by HySime's
+        signal-subspace identification (:func:`estimate_n_endmembers`); the
+        number used is ``n_components_``.
     alpha : float >= 0, default=0.1
         Weight of the lp sparsity penalty.
     p_min : float in (0, 1], default=0.5
@@ -1017,7 +1003,7 @@ class RobustGuidedNMF(_BaseUnmixingNMF):
         *,
         alpha=0.1,
         p_min=0.5,
-        init="vca",
+        init="nfindr",
         sum_to_one=True,
         sum_to_one_weight="auto",
         max_iter=200,
@@ -1051,20 +1037,3 @@ def _purity(A):
     P = np.divide(A, s, out=np.full(A.shape, 1.0 / K), where=s > 0).astype(np.float64)
     H = -np.sum(P * np.log(np.where(P > 0, P, 1.0)), axis=1)
     return np.clip(1.0 - H / np.log(K), 0.0, 1.0)
-
-
-def _band_noise_weights(C):
-    """Per-band weights ``1 / noise std``, from how badly each band is predicted by the others.
-
-    The noise variance of band ``l`` is the residual variance of regressing it
-    on all other bands (HySime's estimate, Bioucas-Dias & Nascimento 2008),
-    which is ``1 / [C^-1]_ll`` for the band second-moment matrix ``C``
-    (ridge-regularised).  Bands whose noise the spectrum cannot explain
-    (water absorption, dead channels) get small weights.  Normalised to mean 1.
-    ``C`` is ``X^T X / n_pixels``.
-    """
-    ridge = 1e-6 * np.trace(C) / C.shape[0] + 1e-300
-    P = np.linalg.inv(C + ridge * np.eye(C.shape[0]))
-    noise_var = 1.0 / np.maximum(np.diag(P), 1e-300)
-    w = 1.0 / np.sqrt(noise_var + ridge)
-    return w / w.mean()
