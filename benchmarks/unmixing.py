@@ -494,7 +494,7 @@ def _classic_peers(threads):
 
 # ----------------------------------------------------------------- dev scenes
 def _data_home():
-    """``$LRSPARSE_DATA``, else ``shared/data`` beside the repository (None: the loaders' default)."""
+    """``$LRSPARSE_DATA``, else ``shared/data`` beside the repository, else None."""
     if os.environ.get("LRSPARSE_DATA"):
         return os.environ["LRSPARSE_DATA"]
     return DATA_HOME if DATA_HOME.is_dir() else None
