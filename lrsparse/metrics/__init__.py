@@ -11,6 +11,7 @@ from ._unmixing import (
     abundance_rmse,
     abundance_scorer,
     match_components,
+    rescale_abundances,
     spectral_angle_distance,
 )
 from ._words import load_word_similarity_pairs, nearest_words, word_similarity_score
@@ -26,6 +27,7 @@ __all__ = [
     "node_classification_score",
     "principal_angles",
     "relative_error",
+    "rescale_abundances",
     "spectral_angle_distance",
     "subspace_distance",
     "trimmed_variance",

@@ -9,7 +9,12 @@ from ..utils._solver import data_scale
 
 _TINY = float(np.finfo(np.float64).tiny)
 
-__all__ = ["abundance_rmse", "match_components", "spectral_angle_distance"]
+__all__ = [
+    "abundance_rmse",
+    "match_components",
+    "rescale_abundances",
+    "spectral_angle_distance",
+]
 
 
 def _check_spectra(E, name, *, allow_1d):
@@ -204,6 +209,8 @@ def abundance_rmse(A_true, A_est, *, average=True):
     See Also
     --------
     match_components : Align estimated components with the reference first.
+    rescale_abundances : Abundances in the reference's convention when its
+        spectra are scaled differently from the data (e.g. Samson).
 
     References
     ----------
@@ -332,6 +339,151 @@ def match_components(E_true, E_est, *, method="hungarian", metric="sad"):
         cost[i, :] = np.inf
         cost[:, j] = np.inf
     return perm
+
+
+@validate_params(
+    {
+        "A_est": ["array-like"],
+        "E_est": ["array-like"],
+        "E_ref": ["array-like"],
+        "return_scales": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def rescale_abundances(A_est, E_est, E_ref, *, return_scales=False):
+    """Express abundances of estimated endmembers in a reference's spectral scale.
+
+    Abundances are fractions *of a given set of spectra*: ``x = sum_k a_k
+    e_k``.  When the reference endmembers ``r_k`` are scaled differently from
+    the estimated ones ``e_k ~ t_k r_k`` (each reference spectrum
+    max-normalised, say, while the image is scaled globally), the same pixel
+    has the coefficients ``a_k t_k`` on the reference spectra, and a
+    reference built as the row-normalised nonnegative least squares of the
+    pixels on ``r_k`` (Zhu's ground truth) is, per pixel,
+    ``a_k t_k / sum_j a_j t_j``.  This function returns exactly that::
+
+        t_k = <e_k, r_k> / <r_k, r_k>       (least-squares scale of r_k to e_k)
+        B[n, k] = A_est[n, k] t_k / sum_j A_est[n, j] t_j
+
+    so that :func:`abundance_rmse` compares like with like.  Report both
+    numbers: ``abundance_rmse(A_ref, A_est)`` (the abundances of the
+    estimated endmembers, which is what an estimator returns) and
+    ``abundance_rmse(A_ref, rescale_abundances(A_est, E_est, E_ref))`` (the
+    reference's convention).  With abundances fitted *without* a sum-to-one
+    constraint (e.g. ``sum_to_one=False``, or nonnegative least squares on
+    ``components_``) the result is the reference's own recipe applied to the
+    estimated endmembers: per-pixel brightness (illumination) is then
+    absorbed by the row normalisation, as in the reference, instead of by
+    the mixture.
+
+    Parameters
+    ----------
+    A_est : array-like of shape (n_pixels, n_components)
+        Nonnegative abundances of the estimated endmembers, columns aligned
+        with the rows of ``E_ref`` (see :func:`match_components`).
+    E_est : array-like of shape (n_components, n_bands)
+        Estimated endmembers, rows aligned with ``E_ref``.
+    E_ref : array-like of shape (n_components, n_bands)
+        Reference endmembers, in the scale the reference abundances refer to.
+    return_scales : bool, default=False
+        Also return the relative scales ``t``.
+
+    Returns
+    -------
+    A_rescaled : ndarray of shape (n_pixels, n_components)
+        Rows sum to one (an all-zero row stays zero).
+    scales : ndarray of shape (n_components,)
+        ``t_k``, the scale of ``E_est[k]`` relative to ``E_ref[k]``; only when
+        ``return_scales=True``.  Multiplying all three inputs by factors
+        leaves ``A_rescaled`` unchanged; ``scales`` moves with the ratio of
+        the factors of ``E_est`` and ``E_ref``.
+
+    Raises
+    ------
+    ValueError
+        If the shapes do not match, ``A_est`` has negative entries, a
+        spectrum is all zeros or subnormal, or an estimated endmember has a
+        nonpositive projection on its reference (``<e_k, r_k> <= 0``, an
+        angle of 90 degrees or more: no positive scale relates them).
+
+    See Also
+    --------
+    abundance_rmse : Error of the (rescaled) abundance maps.
+    match_components : Align estimated endmembers with the reference first.
+
+    Notes
+    -----
+    On Samson (the common ``samson.mat``) the reference spectra are each
+    scaled to a maximum of 1 and the reference abundances are the
+    row-normalised nonnegative least-squares coefficients of the pixels on
+    them, so each pixel's brightness is divided out (fitting ``Y ~ A_ref
+    diag(s) R`` gives ``s ~ (0.45, 0.52, 0.03)`` for soil, tree and water: the
+    water pixels are dark).  Endmembers estimated from the image carry its
+    scale (``t ~ (0.59, 0.78, 0.06)`` relative to the reference for the
+    three unmixing estimators), so sum-to-one abundances of them count a dark
+    material many times over: abundance RMSE 0.25 against 0.12-0.13 after
+    this rescaling, and 0.08-0.10 for nonnegative least squares on the
+    estimated endmembers rescaled (the reference's recipe), for spectral
+    angles of 0.07-0.09 rad.
+
+    References
+    ----------
+    .. [1] F. Zhu, "Hyperspectral unmixing: ground truth labeling, datasets,
+       benchmark performances and survey", arXiv:1708.05125 (2017).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lrsparse.metrics import rescale_abundances
+    >>> E_ref = np.array([[1.0, 0.5, 0.0], [0.0, 0.5, 1.0]])  # max-normalised
+    >>> E_est = np.array([[0.5, 0.25, 0.0], [0.0, 0.1, 0.2]])  # the image's scale
+    >>> A_est = np.array([[0.5, 0.5], [1.0, 0.0]])  # fractions of E_est
+    >>> B, t = rescale_abundances(A_est, E_est, E_ref, return_scales=True)
+    >>> t
+    array([0.5, 0.2])
+    >>> B.round(4)  # the same pixels as fractions of E_ref, rows summing to one
+    array([[0.7143, 0.2857],
+           [1.    , 0.    ]])
+    """
+    A = check_array(A_est, dtype=np.float64, input_name="A_est")
+    E = _check_spectra(E_est, "E_est", allow_1d=False)
+    R = _check_spectra(E_ref, "E_ref", allow_1d=False)
+    if E.shape != R.shape:
+        raise ValueError(
+            "E_est and E_ref must have the same shape (n_components, n_bands); got "
+            f"E_est with shape {E.shape} and E_ref with shape {R.shape}."
+        )
+    if A.shape[1] != R.shape[0]:
+        raise ValueError(
+            f"A_est must have one column per endmember (n_components = {R.shape[0]}); "
+            f"got A_est with shape {A.shape}."
+        )
+    if np.any(A < 0):
+        raise ValueError("A_est must be nonnegative (abundances); it has negative entries.")
+    # Unit-scale rows: the products neither overflow nor underflow; a common
+    # factor of all t_k (the units of E_est over those of E_ref) cancels in
+    # the row normalisation, and is put back only for the returned scales.
+    U, V = _unit_rows(E, "E_est"), _unit_rows(R, "E_ref")
+    cos = np.einsum("kl,kl->k", U, V)
+    bad = np.flatnonzero(cos <= 0)
+    if bad.size:
+        raise ValueError(
+            f"E_est rows {bad.tolist()} make an angle of 90 degrees or more with their "
+            "E_ref rows: no positive scale relates them (are the rows aligned? see "
+            "match_components)."
+        )
+    from .._kernels.rows import normalize_rows
+
+    norm_e = normalize_rows(np.ascontiguousarray(E))[1]
+    norm_r = normalize_rows(np.ascontiguousarray(R))[1]
+    # t_k = |e_k| cos_k / |r_k|, with the common factor max(|e|) / max(|r|) out.
+    rel = (norm_e / norm_e.max()) * cos / (norm_r / norm_r.max())
+    B = A / (data_scale(A, input_name="A_est") if np.any(A) else 1.0) * rel
+    s = B.sum(axis=1, keepdims=True)
+    B = np.divide(B, s, out=np.zeros_like(B), where=s > 0)
+    if not return_scales:
+        return B
+    return B, rel * (norm_e.max() / norm_r.max())
 
 
 def abundance_scorer(estimator, X, y):
