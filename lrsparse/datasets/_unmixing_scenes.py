@@ -504,6 +504,7 @@ def _rare_map(rng, image_shape, fraction, peak):
         "n_endmembers": [Interval(numbers.Integral, 2, None, closed="left")],
         "rare_fraction": [Interval(numbers.Real, 0, 0.5, closed="right")],
         "rare_max_abundance": [Interval(numbers.Real, _PRESENT, 1, closed="neither")],
+        "spectral_variability": [Interval(numbers.Real, 0, 0.5, closed="both")],
         "snr_db": _SNR_PARAM,
         "data_home": _DATA_HOME_PARAM,
         "random_state": ["random_state"],
@@ -516,6 +517,7 @@ def make_rare_material_scene(
     *,
     rare_fraction=0.05,
     rare_max_abundance=0.7,
+    spectral_variability=0.0,
     snr_db=30.0,
     data_home=None,
     random_state=None,
@@ -549,6 +551,16 @@ def make_rare_material_scene(
       exactly ``rare_max_abundance``, so it is never pure; where it is
       present the background abundances are scaled by ``1 - a_rare``, so
       every row sums to one.
+    - **Spectral variability** (``spectral_variability = v > 0``): in each
+      pixel each material's spectrum is multiplied by
+      ``1 + v * sum_j c_j g_j``, three smooth curves ``g_j`` per material
+      (cosines over the band axis of 1-3 half-periods, random phases) with
+      per-pixel weights ``c_j ~ N(0, 1/3)``: the within-material variation
+      of real scenes (grain size, moisture, illumination geometry).  It is
+      what makes pure-pixel starts lose a rare material: at ``v = 0.03`` the
+      variability of the common materials carries as much variance as the
+      rare material, and VCA's ``n_components``-dimensional subspace can miss
+      it.  The returned ``endmembers`` are the mean spectra.
     - **Noise**: i.i.d. Gaussian at ``snr_db`` then clipped at 0, as
       :func:`make_hyperspectral`.
 
@@ -574,6 +586,9 @@ def make_rare_material_scene(
         0.05 (the issue's range of interest is 0.02-0.10).
     rare_max_abundance : float in (0.05, 1), default=0.7
         The rare material's largest abundance (on the road centre lines).
+    spectral_variability : float in [0, 0.5], default=0.0
+        Relative size ``v`` of the per-pixel variation of each spectrum
+        (see above); 0 gives the linear mixing model exactly.
     snr_db : float or None, default=30.0
         Signal-to-noise ratio in dB, at least -100; None (or inf): no noise.
     data_home : str or path-like, default=None
@@ -649,7 +664,11 @@ def make_rare_material_scene(
     background = _draw_abundances(rng, image_shape, n_endmembers - 1)
     rare = _rare_map(rng, image_shape, rare_fraction, rare_max_abundance)
     abundances = np.insert(background * (1.0 - rare)[:, None], rare_index, rare, axis=1)
-    X = _add_noise(rng, abundances @ endmembers, snr_db)
+    if spectral_variability > 0:
+        clean = _variable_mixture(rng, abundances, endmembers, spectral_variability)
+    else:
+        clean = abundances @ endmembers
+    X = _add_noise(rng, clean, snr_db)
     return Bunch(
         X=X,
         endmembers=endmembers,
@@ -658,3 +677,16 @@ def make_rare_material_scene(
         endmember_names=tuple(names[i] for i in chosen),
         rare_index=rare_index,
     )
+
+
+def _variable_mixture(rng, abundances, endmembers, variability, n_curves=3):
+    """``sum_k a_ik e_k * (1 + v sum_j c_ikj g_kj)``: mixtures with per-pixel spectra."""
+    n_bands = endmembers.shape[1]
+    t = np.linspace(0.0, 1.0, n_bands)
+    X = np.zeros((abundances.shape[0], n_bands))
+    for k, e in enumerate(endmembers):
+        G = np.cos(np.pi * np.arange(1, n_curves + 1)[:, None] * t
+                   + rng.uniform(0, 2 * np.pi, (n_curves, 1)))
+        C = rng.standard_normal((abundances.shape[0], n_curves)) / np.sqrt(n_curves)
+        X += abundances[:, k:k + 1] * (e * np.clip(1.0 + variability * (C @ G), 0.0, None))
+    return X

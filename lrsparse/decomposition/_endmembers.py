@@ -29,19 +29,17 @@ _DARK = 0.5
 
 
 def _band_noise_weights(C):
-    """Per-band weights ``1 / noise std``, from how badly each band is predicted by the others.
+    """Per-band weights ``1 / noise std`` (mean 1) from ``C = X^T X / n_pixels``.
 
-    The noise variance of band ``l`` is the residual variance of regressing it
-    on all other bands (HySime's estimate, Bioucas-Dias & Nascimento 2008),
-    which is ``1 / [C^-1]_ll`` for the band second-moment matrix ``C``
-    (ridge-regularised).  Bands whose noise the spectrum cannot explain
-    (water absorption, dead channels) get small weights.  Normalised to mean 1.
-    ``C`` is ``X^T X / n_pixels``.
+    The noise of band ``l`` is HySime's: the residual of regressing it on all
+    other bands (:func:`~lrsparse.decomposition._hysime._estimate_noise`), so
+    bands whose noise the spectrum cannot explain (water absorption, dead
+    channels) get small weights and cannot decide which pixels are extreme.
     """
-    ridge = 1e-6 * np.trace(C) / C.shape[0] + 1e-300
-    P = np.linalg.inv(C + ridge * np.eye(C.shape[0]))
-    noise_var = 1.0 / np.maximum(np.diag(P), 1e-300)
-    w = 1.0 / np.sqrt(noise_var + ridge)
+    from ._hysime import _estimate_noise
+
+    noise_var = _estimate_noise(second_moment=C)
+    w = 1.0 / np.sqrt(noise_var + 1e-6 * np.trace(C) / C.shape[0] + 1e-300)
     return w / w.mean()
 
 
@@ -121,6 +119,25 @@ def _log_volumes(Y, simplex, k, candidates):
     return np.where(sign > 0, logdet, -np.inf)
 
 
+def _extreme_pixels(Y, F, block=4096):
+    """Rows of ``Y`` with the largest and smallest projection on each row of ``F``.
+
+    By blocks of pixels, so memory stays ``O(block * n_directions)``.
+    """
+    best_hi = np.full(len(F), -np.inf)
+    best_lo = np.full(len(F), np.inf)
+    arg_hi = np.zeros(len(F), dtype=np.intp)
+    arg_lo = np.zeros(len(F), dtype=np.intp)
+    for start in range(0, Y.shape[0], block):
+        P = F @ Y[start:start + block].T  # (n_directions, block): rows contiguous
+        hi, lo = P.argmax(axis=1), P.argmin(axis=1)
+        rows = np.arange(len(F))
+        up, down = P[rows, hi] > best_hi, P[rows, lo] < best_lo
+        best_hi[up], arg_hi[up] = P[rows, hi][up], hi[up] + start
+        best_lo[down], arg_lo[down] = P[rows, lo][down], lo[down] + start
+    return arg_hi, arg_lo
+
+
 def _nfindr(Y, n_components, rng, n_directions=_N_DIRECTIONS):
     """N-FINDR (Winter 1999) on a candidate set: swap vertices while the volume grows.
 
@@ -130,10 +147,9 @@ def _nfindr(Y, n_components, rng, n_directions=_N_DIRECTIONS):
     candidates at once and keeps the best swap.
     """
     K = n_components
-    F = rng.standard_normal((Y.shape[1], n_directions))
-    P = Y @ F
+    F = rng.standard_normal((n_directions, Y.shape[1]))
     start = _spa(Y, K)
-    candidates = np.unique(np.concatenate([P.argmax(axis=0), P.argmin(axis=0), start]))
+    candidates = np.unique(np.concatenate([*_extreme_pixels(Y, F), start]))
     simplex = list(start)
     current = _log_volumes(Y, simplex, 0, np.asarray([simplex[0]]))[0]
     for _ in range(_MAX_SWEEPS):
@@ -256,12 +272,15 @@ def find_endmembers(X, n_components, *, method="nfindr", n_dims=None, random_sta
         raise ValueError(
             f"n_components={n_components} must be <= min(n_pixels, n_bands) = {min(n, L)}."
         )
-    scale = data_scale(X)
-    rng = check_random_state(random_state)
-    Xs = X / scale
-    if method == "vca":
-        indices = _vca(Xs, n_components, rng)
-    else:
-        d = min(L, 2 * n_components) if n_dims is None else min(int(n_dims), L)
-        indices = _nfindr(_signal_projection(Xs, max(d, n_components)), n_components, rng)
+    indices = _endmember_indices(X / data_scale(X), n_components, method, n_dims,
+                                 check_random_state(random_state))
     return X[indices].copy(), indices
+
+
+def _endmember_indices(X, n_components, method, n_dims, rng):
+    """:func:`find_endmembers`' indices for a checked ``X`` of unit scale."""
+    if method == "vca":
+        return _vca(X, n_components, rng)
+    L = X.shape[1]
+    d = min(L, 2 * n_components) if n_dims is None else min(int(n_dims), L)
+    return _nfindr(_signal_projection(X, max(d, n_components)), n_components, rng)

@@ -20,7 +20,7 @@ import numpy as np
 from sklearn.utils import Bunch
 from sklearn.utils.validation import check_array
 
-from ..utils._sklearn import Interval, validate_params
+from ..utils._sklearn import Interval, StrOptions, validate_params
 from ..utils._solver import data_scale, power_of_two, serial_blas
 
 __all__ = ["estimate_n_endmembers"]
@@ -99,15 +99,25 @@ def _estimate_noise(X=None, *, second_moment=None, full=False):
     return noise_variance, Bunch(C=C, Rn=Rn, Rx=0.5 * (Rx + Rx.T))
 
 
+def _largest_gap(second_moment, mean, k_max):
+    """Ahn & Horenstein's eigenvalue ratio: the ``k <= k_max`` after the largest covariance drop."""
+    lam = np.linalg.eigvalsh(second_moment - np.outer(mean, mean))[::-1]
+    lam = np.maximum(lam, 1e-300 * max(lam[0], 1e-300))
+    # lambda_j / lambda_{j+1} for j = 1 .. k_max - 1 (1-based): k = j + 1 endmembers
+    ratios = lam[: k_max - 1] / lam[1:k_max]
+    return int(np.argmax(ratios)) + 2
+
+
 @validate_params(
     {
         "X": ["array-like"],
+        "method": [StrOptions({"hysime", "eigengap"})],
         "max_components": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "return_details": ["boolean"],
     },
     prefer_skip_nested_validation=True,
 )
-def estimate_n_endmembers(X, *, max_components=None, return_details=False):
+def estimate_n_endmembers(X, *, method="hysime", max_components=None, return_details=False):
     """Estimate the number of endmembers of a hyperspectral image (HySime).
 
     HySime (hyperspectral signal identification by minimum error) finds the
@@ -177,11 +187,31 @@ def estimate_n_endmembers(X, *, max_components=None, return_details=False):
       dimensionality 8-9 (noise-whitened 6-8).  Use ``max_components`` or
       domain knowledge on such scenes.
 
+    **The eigenvalue gap inside HySime's subspace (``method="eigengap"``).**
+    Among ``k = 2 .. k_HySime``, the ``k`` whose covariance eigenvalues
+    (mean removed: ``k`` endmembers span ``k - 1`` directions of variance)
+    drop the most from ``lambda_{k-1}`` to ``lambda_k``, relative to
+    ``lambda_k`` (Ahn & Horenstein's eigenvalue-ratio test).  It needs no
+    threshold and counts the dominant materials rather than signal
+    dimensions: Samson 3, semi-real Urban 6.  But a material whose own gap
+    is smaller than a larger gap before it is dropped, which is what rare or
+    similar materials look like: on the synthetic scenes above it is right
+    28 times in 30 (both misses are the weakest material, 2.4% and 1.1% of
+    the mass), on the rare-material scenes of
+    :func:`~lrsparse.datasets.make_rare_material_scene` (4 USGS minerals)
+    14 times in 24 (48 x 48, 64 x 64 and 100 x 100 pixels, 8 seeds each),
+    where HySime is right 24 times in 24.  So HySime is the default (and
+    what the unmixing estimators' ``n_components="auto"`` uses); the gap is
+    for scenes, like Samson, where HySime counts the materials' variability.
+
     Parameters
     ----------
     X : array-like of shape (n_pixels, n_bands)
         The image, one pixel spectrum per row, finite, at least 2 pixels and
         2 bands.  float32 or float64 (computed in float64); never modified.
+    method : {"hysime", "eigengap"}, default="hysime"
+        "hysime": the dimension of the signal subspace (above); "eigengap":
+        the largest relative eigenvalue gap within it (above).
     max_components : int >= 1, default=None
         Upper bound on the returned number.  ``None``: no bound beyond
         ``min(n_pixels, n_bands)``.
@@ -228,6 +258,8 @@ def estimate_n_endmembers(X, *, max_components=None, return_details=False):
     .. [1] J. M. Bioucas-Dias and J. M. P. Nascimento, "Hyperspectral subspace
        identification", IEEE Transactions on Geoscience and Remote Sensing,
        46(8), 2435-2445, 2008.
+    .. [2] S. C. Ahn and A. R. Horenstein, "Eigenvalue ratio test for the
+       number of factors", Econometrica 81(3), 1203-1227, 2013.
 
     Examples
     --------
@@ -269,6 +301,9 @@ def estimate_n_endmembers(X, *, max_components=None, return_details=False):
     n_signal = int(np.count_nonzero(costs < 0))
     upper = min(n_pixels, n_bands, n_bands if max_components is None else max_components)
     n_endmembers = int(min(max(n_signal, 1), upper))
+    if method == "eigengap" and n_endmembers > 2:
+        mean = np.asarray(X.mean(axis=0, dtype=np.float64)) / scale
+        n_endmembers = _largest_gap(m.C, mean, n_endmembers)
     if not return_details:
         return n_endmembers
     mse = np.trace(m.C) + np.concatenate([[0.0], np.cumsum(np.sort(costs))])

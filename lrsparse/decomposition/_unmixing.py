@@ -529,7 +529,7 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
             M = check_array(init, dtype=np.float64, input_name="init") / scale
             if M.shape != (K, L):
                 raise ValueError(
-                    f"init must be 'random', 'nndsvda', 'vca' or an array of initial "
+                    f"init must be 'nfindr', 'vca', 'random', 'nndsvda' or an array of initial "
                     f"endmembers of shape (n_components, n_bands) = {(K, L)}; got shape "
                     f"{M.shape}."
                 )
@@ -544,9 +544,9 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
             A, M = _initialize_nmf(Xs, K, init="nndsvda", random_state=rng)
             A, M = A.astype(dtype), M.astype(dtype)
         else:  # "nfindr" or "vca": pixels of the image
-            from ._endmembers import find_endmembers
+            from ._endmembers import _endmember_indices
 
-            M = find_endmembers(Xs, K, method=init, random_state=rng)[0].astype(dtype)
+            M = Xs[_endmember_indices(Xs, K, init, None, rng)].astype(dtype)
             A = np.full((n, K), 1.0 / K, dtype=dtype)
         # Strictly positive starts: a zero stays zero under multiplicative updates.
         A = np.maximum(A, _EPS).astype(dtype)
@@ -593,13 +593,18 @@ def _no_graph(n_pixels):
 
 
 _COMMON_PARAMS = """
-    init : {"vca", "nndsvda", "random"} or array-like of shape (n_components, n_bands), \
-default="vca"
-        Initial endmembers.  "vca": pixels picked by Vertex Component Analysis
-        (Nascimento & Dias), the usual start in hyperspectral unmixing;
-        "nndsvda": scikit-learn's NNDSVD with zeros filled by the mean;
-        "random": uniform, scaled like scikit-learn's; an array: these
-        endmembers.  Abundances start uniform except for "random"/"nndsvda".
+    init : {"nfindr", "vca", "nndsvda", "random"} or array-like of shape \
+(n_components, n_bands), default="nfindr"
+        Initial endmembers.  "nfindr": pixels picked by
+        :func:`find_endmembers` (N-FINDR's volume maximisation in a subspace
+        of ``2 * n_components`` noise-whitened directions), which keeps rare
+        materials that VCA can miss and hardly depends on ``random_state``;
+        "vca": Vertex Component Analysis (Nascimento & Dias), the usual start
+        in the literature; "nndsvda": scikit-learn's NNDSVD with zeros filled
+        by the mean; "random": uniform, scaled like scikit-learn's; an array:
+        these endmembers (e.g. from :func:`find_endmembers` or a spectral
+        library).  Abundances start as the exact solution for the starting
+        endmembers, except for "random"/"nndsvda".
     sum_to_one : bool, default=True
         Abundance sum-to-one constraint (ASC) by the augmented-row method: a
         constant band ``delta`` is appended to the data and to every

@@ -196,7 +196,7 @@ def test_float32_preserved_and_input_untouched(cls, clean_scene):
     np.testing.assert_array_equal(X32, X32_copy)
 
 
-@pytest.mark.parametrize("init", ["random", "nndsvda", "vca"])
+@pytest.mark.parametrize("init", ["random", "nndsvda", "vca", "nfindr"])
 def test_inits(init, clean_scene):
     X, E, A = clean_scene
     est = StructuredSparseNMF(3, graph_strength=0, init=init, random_state=0, max_iter=400)
