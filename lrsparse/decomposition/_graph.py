@@ -7,7 +7,7 @@ import scipy.sparse as sp
 from sklearn.utils import check_array
 
 from ..utils._sklearn import Interval, StrOptions, validate_params
-from ..utils._solver import data_scale
+from ..utils._solver import data_scale, warn_not_converged
 
 __all__ = ["spatial_affinity_graph"]
 
@@ -393,3 +393,83 @@ def _empty_graph(n_pixels):
         ),
         shape=(n_pixels, n_pixels),
     )
+
+
+def _graph_smooth(X, graph, strength, *, tol=1e-8, max_iter=500):
+    """Graph-denoised data: ``Z = (I + strength * L)^-1 X`` with ``L = D - G``.
+
+    ``Z`` minimises ``1/2 ||X - Z||_F^2 + strength/2 Tr(Z^T L Z)``: each pixel's
+    spectrum is pulled towards those of its graph neighbours.  Used for the
+    endmembers of graph-regularised unmixing, a penalty on the
+    reconstruction ``Z = A M`` instead of on the abundances ``A``:
+    ``Tr(M^T A^T L A M)`` does not change when the abundances contract
+    towards their mean while the endmembers spread (``A T``, ``T^-1 M``),
+    whereas ``Tr(A^T L A)`` does, and so rewards endmembers outside the
+    data (see the user guide).  ``strength`` is dimensionless: both terms
+    are in the units of ``X`` squared, so ``Z`` scales with ``X``.
+
+    Solved by conjugate gradients with a Jacobi preconditioner, all columns
+    at once (each its own step sizes); the iterations grow with the square
+    root of ``1 + 2 strength max(degree)``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_pixels, n_bands)
+        Data, float64 or float32 (computed in float64).  Not modified.
+    graph : sparse matrix of shape (n_pixels, n_pixels)
+        Symmetric nonnegative affinity ``G`` (e.g. from
+        :func:`spatial_affinity_graph`).
+    strength : float >= 0
+        ``lambda``; 0 returns a copy of ``X``.
+    tol : float, default=1e-8
+        Stop when every column's preconditioned residual is below ``tol``
+        times that of ``X``.
+    max_iter : int, default=500
+        Conjugate-gradient iterations at most (a ``ConvergenceWarning`` if
+        reached).
+
+    Returns
+    -------
+    Z : ndarray of shape (n_pixels, n_bands), float64
+    n_iter : int
+    """
+    X = np.asarray(X, dtype=np.float64)
+    if strength == 0 or X.size == 0:
+        return X.copy(), 0
+    G = sp.csr_array(graph, dtype=np.float64)
+    degree = np.asarray(G.sum(axis=1)).ravel()
+    scale = data_scale(X, input_name="X") if np.any(X) else 1.0
+    B = X / scale
+    inv_diag = (1.0 / (1.0 + strength * degree))[:, None]
+
+    def apply(Y):
+        return Y + strength * (degree[:, None] * Y - G @ Y)
+
+    Z = B * inv_diag  # one Jacobi step from 0
+    R = B - apply(Z)
+    P = R * inv_diag
+    rz = np.einsum("ij,ij->j", R, P)
+    # Residual of every column relative to its own right-hand side (zero columns are done).
+    ref = np.einsum("ij,ij->j", B, B * inv_diag)
+    target = (tol * tol) * ref
+    change = np.inf
+    for n_iter in range(1, max_iter + 1):
+        done = rz <= target
+        if np.all(done):
+            break
+        AP = apply(P)
+        pap = np.einsum("ij,ij->j", P, AP)
+        step = np.divide(rz, pap, out=np.zeros_like(rz), where=(pap > 0) & ~done)
+        Z += P * step
+        R -= AP * step
+        S = R * inv_diag
+        rz_new = np.einsum("ij,ij->j", R, S)
+        beta = np.divide(rz_new, rz, out=np.zeros_like(rz), where=rz > 0)
+        P = S + P * beta
+        rz = rz_new
+        change = float(np.sqrt(np.max(np.divide(rz, ref, out=np.zeros_like(rz), where=ref > 0))))
+    else:
+        warn_not_converged("_graph_smooth", max_iter, change, tol,
+                           what="relative preconditioned residual")
+        n_iter = max_iter
+    return Z * scale, n_iter

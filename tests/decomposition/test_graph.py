@@ -1,13 +1,19 @@
 import doctest
 import math
+import warnings
 from fractions import Fraction
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 from sklearn.cluster import KMeans
+from sklearn.exceptions import ConvergenceWarning
 
-from lrsparse.decomposition._graph import _keep_top_fraction, spatial_affinity_graph
+from lrsparse.decomposition._graph import (
+    _graph_smooth,
+    _keep_top_fraction,
+    spatial_affinity_graph,
+)
 from lrsparse.utils._sklearn import InvalidParameterError
 
 
@@ -440,3 +446,68 @@ def test_explicit_sigma_moves_with_the_square_of_the_scale(factor):
 def test_subnormal_X_is_a_clear_error():
     with pytest.raises(ValueError, match="X are too small for float64"):
         spatial_affinity_graph(np.full((4, 2), 1e-310) * np.arange(1, 5)[:, None], (2, 2))
+
+
+# ------------------------------------------------------------ _graph_smooth
+
+
+def _smooth_dense(X, W, strength):
+    W = W.toarray()
+    L = np.diag(W.sum(axis=1)) - W
+    return np.linalg.solve(np.eye(len(W)) + strength * L, X)
+
+
+@pytest.mark.parametrize("strength", [0.1, 1.0, 30.0])
+@pytest.mark.parametrize("params", [dict(weight="heat"), dict(weight="binary", window=2)])
+def test_graph_smooth_solves_the_linear_system(strength, params):
+    X = np.abs(_mixtures(42))
+    W = spatial_affinity_graph(X, (6, 7), **params)
+    Z, n_iter = _graph_smooth(X, W, strength)
+    expected = _smooth_dense(X, W, strength)
+    np.testing.assert_allclose(Z, expected, rtol=1e-6, atol=1e-7 * np.abs(expected).max())
+    assert 1 <= n_iter < 100
+    # It is the minimiser of 1/2 ||X - Z||^2 + strength/2 Tr(Z^T L Z): zero gradient.
+    L = np.diag(W.toarray().sum(axis=1)) - W.toarray()
+    grad = Z - X + strength * L @ Z
+    assert np.abs(grad).max() < 1e-6 * np.abs(X).max() * (1 + strength)
+    # Smoothing: the graph energy goes down, the mean spectrum is kept (L 1 = 0).
+    assert np.trace(Z.T @ L @ Z) < np.trace(X.T @ L @ X)
+    np.testing.assert_allclose(Z.mean(axis=0), X.mean(axis=0), rtol=1e-7)
+
+
+def test_graph_smooth_zero_strength_empty_graph_and_inputs_untouched():
+    X = np.abs(_mixtures(12)).astype(np.float32)
+    W = spatial_affinity_graph(X, (3, 4))
+    X0, data0 = X.copy(), W.data.copy()
+    Z, n_iter = _graph_smooth(X, W, 0.0)
+    assert n_iter == 0 and Z.dtype == np.float64 and not np.shares_memory(Z, X)
+    np.testing.assert_array_equal(Z, X)
+    Z, _ = _graph_smooth(X, W, 2.0)
+    np.testing.assert_allclose(Z, _smooth_dense(X.astype(np.float64), W, 2.0), rtol=1e-5)
+    np.testing.assert_array_equal(X, X0)
+    np.testing.assert_array_equal(W.data, data0)
+    empty = spatial_affinity_graph(X[:1], (1, 1))
+    np.testing.assert_allclose(_graph_smooth(X[:1], empty, 5.0)[0], X[:1])
+    zeros = np.zeros((12, 3))
+    np.testing.assert_array_equal(_graph_smooth(zeros, W, 1.0)[0], zeros)
+
+
+@pytest.mark.parametrize("factor", [1e-100, 1e-6, 1.0, 1e6, 1e100])
+def test_graph_smooth_scales_with_the_data(factor):
+    X = np.abs(_mixtures(42))
+    W = spatial_affinity_graph(X, (6, 7))
+    Z, n_iter = _graph_smooth(X, W, 3.0)
+    Z_scaled, n_scaled = _graph_smooth(X * factor, W, 3.0)
+    assert n_iter / 2 <= n_scaled <= 2 * n_iter
+    np.testing.assert_allclose(Z_scaled / factor, Z, rtol=1e-9, atol=1e-12 * np.abs(Z).max())
+    assert np.all(np.isfinite(Z_scaled))
+
+
+def test_graph_smooth_convergence_warning():
+    X = np.abs(_mixtures(42))
+    W = spatial_affinity_graph(X, (6, 7))
+    with pytest.warns(ConvergenceWarning, match="_graph_smooth did not converge.*max_iter=2"):
+        _graph_smooth(X, W, 10.0, max_iter=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        _graph_smooth(X, W, 10.0)
