@@ -121,11 +121,11 @@ def _demo_ssnmf(random_state):
     return _unmixing_demo(est, 0.0, random_state)
 
 
-@demo("CorrentropyNMF", "unmixing, 10% noisy bands, 20 dB")
+@demo("CorrentropyNMF", "unmixing, 10% noisy bands, 20 dB, n_components='auto'")
 def _demo_cenmf(random_state):
     from lrsparse.decomposition import CorrentropyNMF
 
-    return _unmixing_demo(CorrentropyNMF(3, random_state=random_state), 0.1, random_state)
+    return _unmixing_demo(CorrentropyNMF("auto", random_state=random_state), 0.1, random_state)
 
 
 @demo("RobustGuidedNMF", "unmixing, 10% noisy bands, 20 dB")
