@@ -63,8 +63,9 @@ print(f"pixels with a dominant material (max abundance > 0.9): {nearly_pure:.0%}
 # layout of the pixels for its graph term: ``image_shape`` tells it how the
 # rows of ``X`` tile the image, and it builds the affinity graph of each
 # pixel with its 8 neighbours (:func:`~lrsparse.decomposition.spatial_affinity_graph`
-# with its defaults).  Its endmembers start from the pixels picked by vertex
-# component analysis (``init="vca"``) and its abundances sum to one.
+# with its defaults).  Its endmembers start from the pixels picked by
+# N-FINDR's volume maximisation (``init="nfindr"``, see
+# :func:`~lrsparse.decomposition.find_endmembers`) and its abundances sum to one.
 #
 # scikit-learn's :class:`~sklearn.decomposition.NMF` solves the same
 # factorisation ``X ~ W H`` with ``W`` the abundances and ``H`` the

@@ -59,8 +59,10 @@ def _signal_projection(X, n_dims):
     Y = (X * w) @ V[:, ::-1][:, :n_dims]
     u = Y.mean(axis=0)
     s = Y @ u / max(float(u @ u), 1e-300)
-    # Pixels far darker than the mean (a tenth) are noise-dominated after
-    # the division: keep their scale, so they cannot become vertices.
+    # Pixels darker than half the mean are noise- or shade-dominated after
+    # the division (Samson: a shaded tree pixel at 0.43 of the mean became a
+    # vertex and the fit ended at SAD 0.22): keep their scale, so they cannot
+    # become vertices by darkness alone.
     s = np.maximum(s, _DARK)
     return Y / s[:, None]
 
@@ -229,14 +231,15 @@ def find_endmembers(X, n_components, *, method="nfindr", n_dims=None, random_sta
 
     See Also
     --------
-    StructuredSparseNMF, CorrentropyNMF, RobustGuidedNMF : take the result as
+    StructuredSparseNMF, CorrentropyNMF, RobustGuidedNMF : Take the result as
         ``init`` (their default ``init="nfindr"`` calls this function).
 
     Notes
     -----
-    Pixels far darker than the mean pixel (below a tenth of its brightness)
-    keep their scale in the perspective projection, so that dark,
-    noise-dominated pixels cannot become vertices.  When no pixel is pure,
+    Pixels darker than half the mean pixel's brightness keep their scale in
+    the perspective projection, so that dark, noise- or shade-dominated
+    pixels cannot become vertices by darkness alone (a dark material, like
+    water, still can: by its spectrum).  When no pixel is pure,
     the returned spectra are the purest mixtures; the unmixing NMFs then
     refine them.
 

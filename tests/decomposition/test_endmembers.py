@@ -136,3 +136,22 @@ def test_n_components_auto():
     assert est.inverse_transform(est.transform(X)).shape == X.shape
     assert _sad(E, est.components_).mean() < 0.05
     assert CorrentropyNMF(3, max_iter=50, tol=1e-2).fit(X).n_components_ == 3
+
+
+def test_dark_pixels_keep_their_scale():
+    # The perspective projection divides out a pixel's brightness, except for
+    # pixels darker than half the mean pixel, which keep their scale (so shade
+    # cannot make a vertex).
+    from lrsparse.decomposition._endmembers import _signal_projection
+
+    X, _, _ = make_hyperspectral((20, 20), 3, 40, snr_db=None, random_state=0)
+    i = int(np.argmax(X.sum(axis=1)))  # brighter than the mean, at most 2.5x
+    assert 1.0 < X[i].sum() / X.sum(axis=1).mean() < 2.5
+    ref = np.linalg.norm(_signal_projection(X, 3)[i])
+    ratios = []
+    for factor in (0.8, 0.1):
+        dark = X.copy()
+        dark[i] *= factor
+        ratios.append(np.linalg.norm(_signal_projection(dark, 3)[i]) / ref)
+    assert abs(ratios[0] - 1.0) < 0.02  # above half the mean: scale divided out
+    assert ratios[1] < 0.6  # below: keeps (most of) its darkness
