@@ -78,7 +78,12 @@ from lrsparse.decomposition import (
     spatial_affinity_graph,
 )
 from lrsparse.decomposition._unmixing import _unmixing_nmf
-from lrsparse.metrics import abundance_rmse, match_components, spectral_angle_distance
+from lrsparse.metrics import (
+    abundance_rmse,
+    match_components,
+    rescale_abundances,
+    spectral_angle_distance,
+)
 from lrsparse.utils._numba import numba_threads
 from lrsparse.utils._sklearn import _initialize_nmf
 
@@ -523,26 +528,26 @@ def _dev_scenes():
 def _scene_score(E_true, A_true, E_est, A_est):
     """Per-material SAD and the abundance RMSE in two conventions (None without abundances).
 
-    Both match the endmembers (Hungarian, on SAD) and renormalise each pixel
-    to sum to one (Zhu's protocol).  ``rmse`` takes the abundances as
-    estimated; ``rmse_scaled`` first multiplies estimated column k by
-    ``||E_est[k]|| / ||E_true[k]||``, i.e. expresses it as the abundance of the
-    reference spectrum at the reference's own scale (Samson's reference
-    spectra are each max-normalised, the image is not).
+    Both match the endmembers (Hungarian, on SAD).  ``rmse``: the abundances
+    as estimated, each pixel renormalised to sum to one (Zhu's protocol).
+    ``rmse_scaled``: the abundances in the reference spectra's own scale,
+    ``lrsparse.metrics.rescale_abundances`` (Samson's reference spectra are
+    each max-normalised, the image is not).
     """
     perm = match_components(E_true, E_est)
     E = np.asarray(E_est, dtype=np.float64)[perm]
     sad = spectral_angle_distance(E_true, E, average=False)
     if A_est is None:
         return sad, None, None
-
-    def renormalised(A):
-        return A / np.maximum(A.sum(axis=1, keepdims=True), 1e-20)
-
-    A = np.asarray(A_est, dtype=np.float64)[:, perm]
-    scale = np.linalg.norm(E, axis=1) / np.linalg.norm(E_true, axis=1)
-    return (sad, abundance_rmse(A_true, renormalised(A)),
-            abundance_rmse(A_true, renormalised(A * scale)))
+    # FCLS (float32 QPs) can leave entries of -1e-8; rescale_abundances wants A >= 0.
+    A = np.maximum(np.asarray(A_est, dtype=np.float64)[:, perm], 0.0)
+    rmse = abundance_rmse(A_true, A / np.maximum(A.sum(axis=1, keepdims=True), 1e-20))
+    try:
+        rmse_scaled = abundance_rmse(A_true, rescale_abundances(A, E, E_true))
+    except ValueError as exc:  # an estimate at 90 degrees or more from its reference
+        log(f"  note: no rescaled RMSE: {exc}")
+        rmse_scaled = None
+    return sad, rmse, rmse_scaled
 
 
 def _scene_methods(data, seeds, threads, quick, peers, fcls):
@@ -592,6 +597,12 @@ def _scene_methods(data, seeds, threads, quick, peers, fcls):
     return fns
 
 
+def _mean_of(runs, key):
+    """Mean of ``run[key]`` over the runs where it is not None (None if there are none)."""
+    values = [r[key] for r in runs if r[key] is not None]
+    return float(np.mean(values)) if values else None
+
+
 def _scene_rows(label, data, seeds, threads, quick, peers, fcls):
     n_px, n_bands = data.X.shape
     K = data.endmembers.shape[0]
@@ -624,9 +635,8 @@ def _scene_rows(label, data, seeds, threads, quick, peers, fcls):
             "ours_metric": float(means.mean()), "sad_std": float(means.std()),
             "sad_range": float(means.max() - means.min()),
             "sad_per_material": dict(zip(names, per.tolist())),
-            "rmse": float(np.mean([r["rmse"] for r in with_a])) if with_a else None,
-            "rmse_scaled": (float(np.mean([r["rmse_scaled"] for r in with_a]))
-                            if with_a else None),
+            "rmse": _mean_of(with_a, "rmse"),
+            "rmse_scaled": _mean_of(with_a, "rmse_scaled"),
             # whole-fit time: median over the runs that produced abundances
             "ours_s": float(np.median([r["s"] for r in with_a])) if with_a else None,
             "n_iter": (f"{np.mean([r['n_iter'] for r in runs]):.0f}"
@@ -638,7 +648,7 @@ def _scene_rows(label, data, seeds, threads, quick, peers, fcls):
         rows.append(row)
         log(f"  {method}: mean SAD {row['ours_metric']:.4f} (range {row['sad_range']:.4f}), "
             + ", ".join(f"{n} {v:.3f}" for n, v in row["sad_per_material"].items())
-            + (f"; RMSE {row['rmse']:.4f} / scaled {row['rmse_scaled']:.4f}"
+            + (f"; RMSE {row['rmse']:.4f} / scaled {row['rmse_scaled'] or float('nan'):.4f}"
                if row["rmse"] is not None else "; no abundances")
             + (f"; {row['ours_s']:.2f} s" if row["ours_s"] is not None else ""))
     return rows
@@ -796,7 +806,7 @@ def run(quick, threads, repeats):
     for scene in dict.fromkeys(r["scene"] for r in scene_rows):
         _print_scene_table(scene, [r for r in scene_rows if r["scene"] == scene])
     print("\n## Targets (from the issues)")
-    for line in _targets(rows) + _scene_targets(scene_rows):
+    for line in _targets(rows) + [""] + _scene_targets(scene_rows):
         print(line)
     if any(r.get("rmse_note") for r in rows):
         print("note (Samson rows): " + next(r["rmse_note"] for r in rows if r.get("rmse_note")))
