@@ -442,12 +442,22 @@ def _graph_smooth(X, graph, strength, *, tol=1e-8, max_iter=500):
     B = X / scale
     inv_diag = (1.0 / (1.0 + strength * degree))[:, None]
 
+    from .._kernels.sampled import csr_dense_matmul
+
+    G.sort_indices()
+    indptr, indices = G.indptr.astype(np.int64), G.indices.astype(np.int64)
+
     def apply(Y):
-        return Y + strength * (degree[:, None] * Y - G @ Y)
+        # The shared CSR x dense kernel (numba threads): scipy's is serial.
+        out = csr_dense_matmul(indptr, indices, G.data, Y)
+        out *= -strength
+        out += (1.0 + strength * degree)[:, None] * Y
+        return out
 
     Z = B * inv_diag  # one Jacobi step from 0
     R = B - apply(Z)
     P = R * inv_diag
+    S = np.empty_like(P)
     rz = np.einsum("ij,ij->j", R, P)
     # Residual of every column relative to its own right-hand side (zero columns are done).
     ref = np.einsum("ij,ij->j", B, B * inv_diag)
@@ -461,11 +471,13 @@ def _graph_smooth(X, graph, strength, *, tol=1e-8, max_iter=500):
         pap = np.einsum("ij,ij->j", P, AP)
         step = np.divide(rz, pap, out=np.zeros_like(rz), where=(pap > 0) & ~done)
         Z += P * step
-        R -= AP * step
-        S = R * inv_diag
+        AP *= step
+        R -= AP
+        np.multiply(R, inv_diag, out=S)
         rz_new = np.einsum("ij,ij->j", R, S)
         beta = np.divide(rz_new, rz, out=np.zeros_like(rz), where=rz > 0)
-        P = S + P * beta
+        P *= beta
+        P += S
         rz = rz_new
         change = float(np.sqrt(np.max(np.divide(rz, ref, out=np.zeros_like(rz), where=ref > 0))))
     else:
