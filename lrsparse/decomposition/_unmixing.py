@@ -427,10 +427,10 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
     def _fit_transform(self, X):
         from ..utils._numba import numba_threads
 
-        X, scale, kwargs = self._solver_inputs(X)
-        Xs = kwargs["X"] if kwargs["X_final"] is None else kwargs["X_final"]
-        with numba_threads(self.n_jobs):
+        with numba_threads(self.n_jobs):  # the graph smoothing's kernel too
+            X, scale, kwargs = self._solver_inputs(X)
             A, M, b, self.n_iter_, history = _unmixing_nmf(**kwargs)
+        Xs = kwargs["X"] if kwargs["X_final"] is None else kwargs["X_final"]
         self._scale = scale
         self.components_ = (M * M.dtype.type(scale)).astype(X.dtype, copy=False)
         self.band_weights_ = b
