@@ -556,9 +556,9 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
             A, M = _initialize_nmf(Xs, K, init="nndsvda", random_state=rng)
             A, M = A.astype(dtype), M.astype(dtype)
         else:  # "nfindr" or "vca": pixels of the image
-            from ._endmembers import _endmember_indices
+            from ._endmembers import _find_endmembers
 
-            M = Xs[_endmember_indices(Xs, K, init, None, rng)].astype(dtype)
+            M = _find_endmembers(Xs, K, init, None, rng)[0].astype(dtype)
             A = np.full((n, K), 1.0 / K, dtype=dtype)
         # Strictly positive starts: a zero stays zero under multiplicative updates.
         A = np.maximum(A, _EPS).astype(dtype)
