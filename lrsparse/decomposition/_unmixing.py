@@ -555,7 +555,7 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
         elif init == "nndsvda":
             A, M = _initialize_nmf(Xs, K, init="nndsvda", random_state=rng)
             A, M = A.astype(dtype), M.astype(dtype)
-        else:  # "nfindr" or "vca": pixels of the image
+        else:  # "nfindr" or "vca": pixels of the image, projected on its signal subspace
             from ._endmembers import _find_endmembers
 
             M = _find_endmembers(Xs, K, init, None, rng)[0].astype(dtype)
@@ -609,7 +609,8 @@ _COMMON_PARAMS = """
 (n_components, n_bands), default="nfindr"
         Initial endmembers.  "nfindr": pixels picked by
         :func:`find_endmembers` (N-FINDR's volume maximisation in a subspace
-        of ``2 * n_components`` noise-whitened directions), which keeps rare
+        of ``2 * n_components`` noise-whitened directions, the pixels
+        projected on that subspace), which keeps rare
         materials that VCA can miss and hardly depends on ``random_state``;
         "vca": Vertex Component Analysis (Nascimento & Dias), the usual start
         in the literature; "nndsvda": scikit-learn's NNDSVD with zeros filled
