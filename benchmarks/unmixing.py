@@ -65,7 +65,6 @@ from sklearn.decomposition import NMF
 from sklearn.exceptions import ConvergenceWarning
 
 from lrsparse.datasets import (
-    load_hyperspectral_mat,
     load_samson,
     load_urban_semireal,
     make_hyperspectral,
@@ -115,13 +114,6 @@ URBAN_TARGET_BEST, URBAN_TARGET_EACH = 0.08, 0.12
 RARE_TARGET = 0.10  # SAD of the rare material
 STABILITY_TARGET = 0.03  # max - min over the seeds of the mean SAD
 OTB_VCA = "otbcli_VertexComponentAnalysis"
-
-SAMSON_CANDIDATES = (
-    os.environ.get("LRSPARSE_SAMSON_MAT"),
-    Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "hyperspectral"
-    / "samson.mat",
-    "/work/shared/data/hyperspectral/samson.mat",
-)
 
 SAD = "SAD (rad)"
 EXTRA_COLUMNS = (
@@ -199,13 +191,6 @@ def _oracle_sad(X, E_true, A_true, clean_bands):
 
 
 # ----------------------------------------------------------------------- scenes
-def _first_file(candidates):
-    for candidate in candidates:
-        if candidate and Path(candidate).is_file():
-            return Path(candidate)
-    return None
-
-
 def _speed_scenes(quick):
     """``(label, X, E_true, A_true, image_shape, rounds)`` for the speed section."""
     X, E, A = make_hyperspectral(SPEED_SHAPE, N_COMPONENTS, N_BANDS, snr_db=SNR_DB,
@@ -367,10 +352,6 @@ def _accuracy_case(label, scenes, image_shape, threads, flag=""):
     return rows
 
 
-def _samson_path():
-    return _first_file(SAMSON_CANDIDATES)
-
-
 def _bench_accuracy(seeds, threads):
     rows = []
     for snr, outliers in ACCURACY_CONDITIONS:
@@ -392,19 +373,16 @@ def _bench_accuracy(seeds, threads):
                            oracle_sad_clean_bands=float(np.mean([o[1] for o in oracle])))
             rows.append(row)
 
-    path = _samson_path()
-    if path is None:
-        log("note: samson.mat not found (set LRSPARSE_SAMSON_MAT); skipping the real scene")
-        return rows
-    data = load_hyperspectral_mat(path)
-    if data.endmembers is None or data.abundances is None:
-        log(f"note: {path} has no GT/S_GT; skipping the real scene")
+    try:
+        data = load_samson(data_home=_data_home())
+    except FileNotFoundError:
+        log("note: samson.mat not found (set LRSPARSE_DATA); skipping the real scene")
         return rows
     scenes = [(seed, data.X, data.endmembers, data.abundances, None) for seed in seeds]
     label = (f"acc Samson (real) {data.image_shape[0]}x{data.image_shape[1]}x"
              f"{data.X.shape[1]}, {len(seeds)} seed{'s' * (len(seeds) > 1)}")
     for row in _accuracy_case(label, scenes, data.image_shape, threads, flag=" [RMSE: see note]"):
-        row.update(real=str(path), rmse_note=(
+        row.update(real="samson.mat", rmse_note=(
             "GT endmembers are max-normalised and Y globally scaled: only SAD is "
             "comparable to the literature; RMSE uses S_GT with pixel-renormalised estimates"))
         rows.append(row)

@@ -27,6 +27,9 @@ _FIELD_WIDTH = 0.1
 # Endmembers are redrawn until every pairwise spectral angle exceeds this (radians).
 _MIN_ANGLE = 0.2
 _MAX_DRAWS = 50
+# snr_db of the generators: inf (noiseless) and None are allowed; below
+# -100 dB the noise swamps float64.
+_SNR_PARAM = [Interval(numbers.Real, -100, None, closed="both"), None]
 
 
 def _check_image_shape(image_shape):
@@ -101,8 +104,7 @@ def _draw_abundances(rng, image_shape, n_endmembers):
         "image_shape": [tuple, list, np.ndarray],
         "n_endmembers": [Interval(numbers.Integral, 1, None, closed="left")],
         "n_bands": [Interval(numbers.Integral, 1, None, closed="left")],
-        # inf (noiseless) is allowed; below -100 dB the noise swamps float64.
-        "snr_db": [Interval(numbers.Real, -100, None, closed="both"), None],
+        "snr_db": _SNR_PARAM,
         "outlier_band_fraction": [Interval(numbers.Real, 0, 1, closed="left")],
         "return_outlier_bands": ["boolean"],
         "random_state": ["random_state"],

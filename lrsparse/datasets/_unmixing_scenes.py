@@ -20,6 +20,7 @@ from sklearn.utils import Bunch, check_random_state
 
 from ..utils._sklearn import Interval, validate_params
 from ._hyperspectral import (
+    _SNR_PARAM,
     _add_noise,
     _check_image_shape,
     _corrupt_bands,
@@ -66,7 +67,6 @@ _ROAD_STEP = 0.2
 _MAX_ROADS = 500
 
 _DATA_HOME_PARAM = [str, os.PathLike, None]
-_SNR_PARAM = [Interval(numbers.Real, -100, None, closed="both"), None]
 
 
 @validate_params({"data_home": _DATA_HOME_PARAM}, prefer_skip_nested_validation=True)

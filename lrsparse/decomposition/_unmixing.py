@@ -848,8 +848,7 @@ class StructuredSparseNMF(_BaseUnmixingNMF):
         from ._graph import _graph_smooth
 
         if self.graph_term == "abundances":  # the paper's term: see _graph
-            self.graph_strength_ = (_ABUNDANCE_GRAPH_STRENGTH if self.graph_strength == "auto"
-                                    else float(self.graph_strength))
+            self.graph_strength_ = self._abundance_graph_strength()
             return Xs
         G = self._affinity(X.shape[0], X)
         if G is None:
@@ -873,9 +872,13 @@ class StructuredSparseNMF(_BaseUnmixingNMF):
         G = self._affinity(n_pixels, X)
         self._graph_pixels = n_pixels
         degree = np.asarray(G.sum(axis=1)).ravel()
-        strength = (_ABUNDANCE_GRAPH_STRENGTH if self.graph_strength == "auto"
-                    else float(self.graph_strength))
-        return G.indptr, G.indices, G.data, degree, strength
+        return G.indptr, G.indices, G.data, degree, self._abundance_graph_strength()
+
+    def _abundance_graph_strength(self):
+        """``graph_strength`` of ``graph_term="abundances"``, "auto" resolved."""
+        if self.graph_strength == "auto":
+            return _ABUNDANCE_GRAPH_STRENGTH
+        return float(self.graph_strength)
 
     def _smoothing_strength(self, Xs, G):
         if self.graph_strength != "auto":
