@@ -35,6 +35,7 @@ INIT_PARAMS = {
     "PrincipalComponentPursuit": dict(random_state=0),
     "SVTImputer": dict(random_state=0),
     "SoftImputer": dict(random_state=0),
+    "ScaledGDImputer": dict(random_state=0),
     "OneSidedCompletion": dict(n_components=1, random_state=0),
     "MTP2GraphicalModel": {},
     "MTP2GraphicalModelCV": dict(alphas=3, n_refinements=2, cv=3),
@@ -117,6 +118,10 @@ def _soft_case():
     return dict(_completion_case(), grid={"alpha": [1.0, 10.0]})
 
 
+def _scaled_gd_case():
+    return dict(_completion_case(), grid={"n_components": [2, 6]})
+
+
 def _one_sided_case():
     from sklearn.linear_model import Ridge
 
@@ -187,6 +192,7 @@ PIPELINE_CASES = {
     "PrincipalComponentPursuit": _pcp_case,
     "SVTImputer": _svt_case,
     "SoftImputer": _soft_case,
+    "ScaledGDImputer": _scaled_gd_case,
     "OneSidedCompletion": _one_sided_case,
     "MTP2GraphicalModel": _mtp2_case,
     "MTP2GraphicalModelCV": _mtp2_cv_case,

@@ -101,6 +101,7 @@ SPARSE_X = {
     "StreamingRobustPCA": (_design, dict(n_components=2, random_state=0)),
     "SVTImputer": (_ratings, dict(random_state=0, max_iter=50)),
     "SoftImputer": (_ratings, dict(alpha=0.5, random_state=0, max_iter=30)),
+    "ScaledGDImputer": (_ratings, dict(n_components=3, random_state=0, max_iter=50)),
 }
 
 

@@ -136,7 +136,7 @@ def _one_sided_scaled_gd(a, b, c, s, d, n_components, *, max_iter=500, tol=1e-8,
     change : float
         Last relative decrease of the loss (converged when ``<= tol``).
     """
-    from .._kernels.sampled import sampled_product
+    from .._kernels.sampled import sampled_gradient
 
     r = n_components
     target = s / c
@@ -144,42 +144,46 @@ def _one_sided_scaled_gd(a, b, c, s, d, n_components, *, max_iter=500, tol=1e-8,
     off = a != b
     total = float(c.sum() + c[off].sum())
     w = c * (d * d) / total
-    w_sym = np.where(off, 2.0 * w, w)
-    norm = max(0.5 * float(np.sum(w_sym * target * target)) / (d * d), 1e-300)
+    # Both triangles as one CSR pattern: the loss and its gradient E V (E the
+    # weighted residual, symmetric) are one pass of the kernel the factored
+    # completion solvers use.
+    full = sp.coo_array((np.concatenate([target, target[off]]),
+                         (np.concatenate([a, b[off]]), np.concatenate([b, a[off]]))),
+                        shape=(d, d)).tocsr()
+    full_w = sp.coo_array((np.concatenate([w, w[off]]),
+                           (np.concatenate([a, b[off]]), np.concatenate([b, a[off]]))),
+                          shape=(d, d)).tocsr()
+    full.sort_indices()
+    full_w.sort_indices()
+    pattern = (full.indptr, full.indices, full.data, full_w.data)
+    norm = max(0.5 * float(np.sum(full_w.data * full.data * full.data)) / (d * d), 1e-300)
 
-    def loss_and_residual(V):
-        resid = sampled_product(V, V, a, b) - target
-        return 0.5 * float(np.sum(w_sym * resid * resid)) / (d * d), resid
-
-    def gradient(resid):
-        E = sp.coo_array((w * resid, (a, b)), shape=(d, d)).tocsr()
-        E = E + E.T - sp.diags_array(E.diagonal())
-        return E
+    def loss_and_gradient(V):
+        EV, loss = sampled_gradient(*pattern, V, V)
+        return 0.5 * loss / (d * d), EV
 
     # Spectral start: top eigenvectors of the (symmetric) target S / C.
-    T = sp.coo_array((target, (a, b)), shape=(d, d)).tocsr()
-    T = T + T.T - sp.diags_array(T.diagonal())
-    U, sv, _, _ = partial_svd(T, r, n_oversamples=5, max_iter=50, tol=1e-6,
+    U, sv, _, _ = partial_svd(full, r, n_oversamples=5, max_iter=50, tol=1e-6,
                               random_state=random_state)
     V = np.ascontiguousarray(U * np.sqrt(sv))
-    f, resid = loss_and_residual(V)
+    f, EV = loss_and_gradient(V)
     step = _STEP
     start = time.perf_counter()
     change = np.inf
     it = 0
     for it in range(1, max_iter + 1):
-        G = 2.0 * (gradient(resid) @ V) / (d * d)
+        G = 2.0 * EV / (d * d)
         P = V.T @ V
         P += _PRECOND_RIDGE * max(float(np.linalg.eigvalsh(P)[-1]), 1e-300) * np.eye(r)
         D = np.linalg.solve(P, G.T).T * (d * d) / 2.0  # ScaledGD direction
         while True:
             V_new = np.ascontiguousarray(V - step * D)
-            f_new, resid_new = loss_and_residual(V_new)
+            f_new, EV_new = loss_and_gradient(V_new)
             if f_new <= f or step < 1e-10:
                 break
             step *= _BACKTRACK
         change = (f - f_new) / max(f_new, 1e-300)
-        V, f, resid = V_new, f_new, resid_new
+        V, f, EV = V_new, f_new, EV_new
         step = min(step / _BACKTRACK, _STEP)  # try a longer step next time
         if verbose and it % 50 == 0:
             print(f"OneSidedCompletion: iteration {it:4d}, loss {f / norm:.6g}, "
