@@ -12,6 +12,7 @@ from ._gmm import make_gmm_stream
 from ._graphs import make_sbm_graph
 from ._hyperspectral import load_hyperspectral_mat, make_hyperspectral
 from ._mtp2 import make_mtp2_precision
+from ._ratings import make_ratings
 from ._robust import (
     make_contaminated_gaussian,
     make_low_rank_matrix_with_missing,
@@ -39,6 +40,7 @@ __all__ = [
     "make_mtp2_precision",
     "make_planted_cooccurrence",
     "make_rare_material_scene",
+    "make_ratings",
     "make_sbm_graph",
     "make_sparse_recovery",
     "polynomial_design",
