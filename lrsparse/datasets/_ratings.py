@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.utils import Bunch, check_random_state
 
 from ..utils._sklearn import Interval, validate_params
+from ._robust import _csr_from_sorted
 
 __all__ = ["make_ratings"]
 
@@ -257,14 +258,7 @@ def make_ratings(
         noise=float(noise),
     )
     if sparse_output:
-        import scipy.sparse as sp
-
-        indptr = np.zeros(n_users + 1, dtype=np.int32)
-        np.cumsum(counts, out=indptr[1:])
-        indices = cols.astype(np.int32)
-        X = sp.csr_array((stars, indices, indptr), shape=(n_users, n_items))
-        X.indices, X.indptr = indices, indptr
-        return X, truth
+        return _csr_from_sorted(stars, rows, cols, (n_users, n_items)), truth
     X = np.full((n_users, n_items), np.nan)
     X[rows, cols] = stars
     return X, truth
