@@ -10,7 +10,7 @@ from sklearn.utils import check_random_state
 from ..utils._sklearn import Interval
 from ..utils._solver import warn_not_converged
 from ..utils.extmath import partial_svd
-from ._base import _BaseLowRankImputer
+from ._base import _BaseLowRankImputer, balanced_svd, factor_change
 
 __all__ = ["ScaledGDImputer", "scaled_gd_completion"]
 
@@ -25,46 +25,37 @@ _MIN_STEP = 1e-8
 # instead of decaying; measured at m = 5 d_r, 2000^2, rank 10, n_components
 # 20: without the cut the held-out error stalls at 2.6e-2, with it 6e-5).
 _PRUNE_CHANGE = 1e-2
+_PANEL_BYTES = 2**18
 _PRUNE_EVERY = 5
 
 
 class _Pattern:
-    """The observed set in CSR and CSC order, built once per fit.
+    """The observed set in column panels, built once per fit.
 
-    The gradient with respect to the row factors runs over the rows of the
-    CSR pattern, the one with respect to the column factors over the rows of
-    the transposed (CSC) pattern: both with
-    :func:`lrsparse._kernels.sampled.sampled_gradient`, so no residual array
-    of the size of the observed set is ever formed.
+    Both gradients are passes over this one layout
+    (:func:`lrsparse._kernels.sampled.sampled_gradient`, parallel over rows,
+    and :func:`~lrsparse._kernels.sampled.sampled_gradient_columns`,
+    parallel over panels): no residual array and no transposed copy of the
+    observed set is ever formed.
     """
 
-    def __init__(self, indptr, indices, values, shape):
-        A = sp.csr_array((values, indices, indptr), shape=shape)
-        T = A.tocsc()  # the transpose's CSR arrays, scipy's O(nnz) C routine
-        self.csr = (A.indptr, A.indices, A.data)
-        self.csc = (T.indptr, T.indices, T.data)
+    def __init__(self, indptr, indices, values, shape, n_components):
+        from .._kernels.sampled import csr_panels
+
+        # Panels whose slice of the column factors (width x k doubles) stays
+        # in a 256 KB cache: the passes are latency-bound otherwise.
+        self.width = max(_PANEL_BYTES // (8 * n_components), 64)
+        self.n_panels = max(-(-shape[1] // self.width), 1)
+        self.panels = csr_panels(indptr, indices, values, shape[1], self.width)
         self.weights = np.empty(0)
 
     def gradients(self, L, R):
         """``(E R, E^T L, sum r^2)`` for the residual ``E = P(L R^T - X)``."""
-        from .._kernels.sampled import sampled_gradient
+        from .._kernels.sampled import sampled_gradient, sampled_gradient_columns
 
-        G_L, loss = sampled_gradient(*self.csr, self.weights, L, R)
-        G_R, _ = sampled_gradient(*self.csc, self.weights, R, L)
+        G_L, loss = sampled_gradient(*self.panels, self.weights, L, R)
+        G_R = sampled_gradient_columns(*self.panels, self.weights, L, R, self.n_panels)
         return G_L, G_R, loss
-
-    def loss(self, L, R):
-        from .._kernels.sampled import sampled_gradient
-
-        return sampled_gradient(*self.csr, self.weights, L, R)
-
-
-def _gram_change(L1, R1, L2, R2):
-    """``||L1 R1^T - L2 R2^T||_F^2`` and ``||L2 R2^T||_F^2`` from r x r Gram matrices."""
-    aa = float(np.sum((L1.T @ L1) * (R1.T @ R1)))
-    bb = float(np.sum((L2.T @ L2) * (R2.T @ R2)))
-    ab = float(np.sum((L1.T @ L2) * (R1.T @ R2)))
-    return max(aa + bb - 2.0 * ab, 0.0), bb
 
 
 def _objective(loss, p, ridge, L, R):
@@ -72,18 +63,9 @@ def _objective(loss, p, ridge, L, R):
     return loss / (2.0 * p) + 0.5 * ridge * (np.sum(L * L) + np.sum(R * R))
 
 
-def _balanced_svd(L, R):
-    """``(U sqrt(s), V sqrt(s), s)`` with ``L R^T = U diag(s) V^T``, from two thin QRs."""
-    Ql, Tl = np.linalg.qr(L)
-    Qr, Tr = np.linalg.qr(R)
-    u, s, vt = np.linalg.svd(Tl @ Tr.T)
-    root = np.sqrt(s)
-    return (Ql @ u) * root, (Qr @ vt.T) * root, s
-
-
 def _prune(L, R, rank_gap):
     """Cut the factors at the first spectral gap below ``rank_gap`` (``None``: no gap)."""
-    L2, R2, s = _balanced_svd(L, R)
+    L2, R2, s = balanced_svd(L, R)
     if s.size < 2 or s[0] == 0.0:
         return None
     ratio = s[1:] / np.maximum(s[:-1], 1e-300)
@@ -94,7 +76,7 @@ def _prune(L, R, rank_gap):
     return np.ascontiguousarray(L2[:, :r]), np.ascontiguousarray(R2[:, :r])
 
 
-def scaled_gd_completion(obs, n_components, *, damping=1e-3, alpha=0.0, learning_rate=0.5,
+def scaled_gd_completion(obs, n_components, *, damping=1e-3, alpha=0.0, learning_rate=0.7,
                          init_scale=1e-3, precondition=True, tol=1e-5, max_iter=500,
                          rank_gap=0.25, random_state=None, verbose=0, callback=None,
                          return_norm=False):
@@ -135,7 +117,7 @@ def scaled_gd_completion(obs, n_components, *, damping=1e-3, alpha=0.0, learning
     alpha : float >= 0, default=0.0
         Ridge weight on the factors (in units of ``||M||_2``: ``alpha``
         times the estimate of ``||M||_2``); 0 is the paper's loss.
-    learning_rate : float > 0, default=0.5
+    learning_rate : float > 0, default=0.7
         Step ``eta`` (the largest one tried; backtracking may shorten it).
     init_scale : float > 0, default=1e-3
         Size of the random start relative to the balanced scale
@@ -186,7 +168,7 @@ def scaled_gd_completion(obs, n_components, *, damping=1e-3, alpha=0.0, learning
     m = obs.values.size
     k = int(n_components)
     p = m / (float(n) * float(d))
-    pattern = _Pattern(obs.indptr, obs.cols, obs.values, obs.shape)
+    pattern = _Pattern(obs.indptr, obs.cols, obs.values, obs.shape, k)
     # ||M||_2 estimate: the top singular value of P(X) / p.
     sigma = float(partial_svd(sp.csr_array((obs.values, obs.cols, obs.indptr), shape=obs.shape),
                               1, n_oversamples=5, max_iter=20, tol=1e-4,
@@ -222,7 +204,7 @@ def scaled_gd_completion(obs, n_components, *, damping=1e-3, alpha=0.0, learning
             if f_new <= f or step < _MIN_STEP:
                 break
             step *= _BACKTRACK
-        diff, norm = _gram_change(L, R, L_new, R_new)
+        diff, norm = factor_change(L, R, L_new, R_new)
         change = np.sqrt(diff / norm) if norm > 0.0 else 0.0
         L, R, G_L, G_R, f, loss = L_new, R_new, G_Ln, G_Rn, f_new, loss_new
         step = min(step / _BACKTRACK, learning_rate)
@@ -308,7 +290,7 @@ class ScaledGDImputer(_BaseLowRankImputer):
     alpha : float >= 0, default=0.0
         Ridge weight on the factors, relative to the estimate of
         ``||X||_2``; 0 is the paper's loss.
-    learning_rate : float > 0, default=0.5
+    learning_rate : float > 0, default=0.7
         Step ``eta`` of [1]_; halved while the loss goes up, grown back after
         each accepted step.
     init_scale : float > 0, default=1e-3
@@ -402,7 +384,7 @@ class ScaledGDImputer(_BaseLowRankImputer):
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
     }
 
-    def __init__(self, n_components=10, *, damping=1e-3, alpha=0.0, learning_rate=0.5,
+    def __init__(self, n_components=10, *, damping=1e-3, alpha=0.0, learning_rate=0.7,
                  init_scale=1e-3, rank_gap=0.25, tol=1e-5, max_iter=500,
                  missing_values=np.nan, random_state=None, verbose=0, n_jobs=None):
         self.n_components = n_components
@@ -429,7 +411,7 @@ class ScaledGDImputer(_BaseLowRankImputer):
         if change > self.tol:
             warn_not_converged("ScaledGDImputer", n_iter, change, self.tol,
                                what="relative change of the estimate")
-        U, V, s = _balanced_svd(L, R)
+        U, V, s = balanced_svd(L, R)
         root = np.sqrt(s)
         keep = s > 0.0
         with np.errstate(over="ignore", invalid="ignore"):  # the base checks the factors

@@ -2,6 +2,7 @@
 
 import numbers
 import time
+from typing import NamedTuple
 
 import numpy as np
 from scipy.sparse.linalg import LinearOperator
@@ -10,7 +11,8 @@ from sklearn.utils import check_random_state
 from ..utils._sklearn import Interval, StrOptions
 from ..utils._solver import warn_not_converged
 from ..utils.extmath import partial_svd, svd_above_threshold
-from ._base import Observed, _BaseLowRankImputer, _row_pointers, shrink_factors
+from ._base import (Observed, _BaseLowRankImputer, _row_pointers, balanced_svd, factor_change,
+                    shrink_factors)
 
 __all__ = ["SoftImputer"]
 
@@ -23,12 +25,21 @@ _VALIDATION_SHARE = 0.1
 _N_ALPHAS = 20
 _ALPHA_RATIO = 0.7
 _ALPHA_SLACK = 0.002
+# The path's fits only rank the alphas: a looser tolerance than the final
+# refit's (MovieLens-like ratings: same choice of alpha, 3x faster).
+_PATH_TOL = 1e-4
 # Each outer iteration refines the warm-started subspace: one block iteration
 # per partial SVD (a randomized SVD from the previous vectors) is enough; the
 # outer iteration converges to the same point in as many iterations (tested
 # against a full-SVD soft-impute; 2x faster than 3 block iterations).
 _SVD_TOL = 1e-6
 _SVD_MAX_ITER = 1
+# ALS: a column whose |a||b| is below this share of the largest is unused
+# (the ridge drives components below alpha to zero).
+_ALS_IDLE = 1e-6
+# solver="auto": ALS below this observed fraction (the SVD iteration's refill
+# of the unobserved entries slows down in proportion to the fraction).
+_AUTO_ALS_FRACTION = 0.05
 
 
 def _sparse_plus_low_rank(R, L, Vt):
@@ -46,16 +57,8 @@ def _sparse_plus_low_rank(R, L, Vt):
                           rmatmat=rmatmat, dtype=np.float64)
 
 
-def _frobenius_change(L1, Vt1, L2, Vt2):
-    """``||L1 Vt1 - L2 Vt2||_F^2`` and ``||L1 Vt1||_F^2`` from the factors (orthonormal Vt)."""
-    n1 = float(np.sum(L1 * L1))
-    n2 = float(np.sum(L2 * L2))
-    cross = float(np.sum((L1.T @ L2) * (Vt1 @ Vt2.T))) if L1.size and L2.size else 0.0
-    return max(n1 + n2 - 2.0 * cross, 0.0), n1
-
-
 def soft_impute_iterations(obs, alpha, *, L=None, Vt=None, V_block=None, max_rank=None,
-                           tol=1e-4, max_iter=100, rng=None, verbose=0):
+                           biases=None, tol=1e-4, max_iter=100, rng=None, verbose=0):
     """Soft-impute on the observed entries ``obs`` at one ``alpha``, warm-started.
 
     Iterates ``Z <- S_alpha(P(X) + P_perp(Z))`` (``S_alpha`` soft-thresholds
@@ -78,6 +81,11 @@ def soft_impute_iterations(obs, alpha, *, L=None, Vt=None, V_block=None, max_ran
         Right vectors of the previous partial SVD (its warm start).
     max_rank : int, default=None
         Cap on the rank of ``Z``.
+    biases : tuple of two ndarrays, default=None
+        ``(row_bias, column_bias)`` fitted jointly with ``Z`` (updated in
+        place): each iteration first minimises the objective over them
+        (:func:`_update_biases`), then takes the soft-impute step on the
+        values minus the biases.  None: no biases.
     tol : float, default=1e-4
         Relative tolerance on the squared change.
     max_iter : int, default=100
@@ -113,6 +121,9 @@ def soft_impute_iterations(obs, alpha, *, L=None, Vt=None, V_block=None, max_ran
     for it in range(1, max_iter + 1):
         fitted = sampled_product(L, np.ascontiguousarray(Vt.T), rows, cols) if L.shape[1] \
             else np.zeros(rows.size)
+        if biases is not None:
+            _update_biases(obs, fitted, *biases)
+            fitted += biases[0][obs.rows] + biases[1][obs.cols]
         R = obs.csr(obs.values - fitted)
         op = _sparse_plus_low_rank(R, L, Vt)
         U, s, Vt_new, V_block = svd_above_threshold(
@@ -120,7 +131,7 @@ def soft_impute_iterations(obs, alpha, *, L=None, Vt=None, V_block=None, max_ran
             tol=_SVD_TOL, max_iter=_SVD_MAX_ITER, n_oversamples=3, random_state=rng,
         )
         L_new, s, Vt_new = shrink_factors(U, s, Vt_new, alpha)
-        change, norm = _frobenius_change(L, Vt, L_new, Vt_new)
+        change, norm = factor_change(L, Vt.T, L_new, Vt_new.T)
         L, Vt = L_new, Vt_new
         rel = change / norm if norm > 0.0 else (0.0 if change == 0.0 else np.inf)
         if verbose and it % 10 == 0:
@@ -129,6 +140,127 @@ def soft_impute_iterations(obs, alpha, *, L=None, Vt=None, V_block=None, max_ran
         if rel <= tol:
             break
     return L, Vt, V_block, it, rel
+
+
+def soft_impute_als(obs, alpha, *, A=None, B=None, n_components=None, max_rank=None,
+                    biases=None, tol=1e-4, max_iter=100, rng=None, verbose=0):
+    """Soft-impute's objective by alternating ridge regressions, warm-started.
+
+    Minimises ``1/2 sum_observed (X_ij - (A B^T)_ij)^2 + alpha/2 (||A||_F^2 +
+    ||B||_F^2)``, whose minimum over factors of ``k`` columns is the
+    soft-impute solution ``Z = A B^T`` whenever ``k`` is at least the rank
+    of that solution (Hastie, Mazumder, Lee & Zadeh, 2015, Theorem 1).  Each
+    half-step solves every row's ridge regression on its observed entries
+    exactly (:func:`lrsparse._kernels.sampled.ridge_fold_in`, the kernel of
+    the imputers' ``transform``), so the iteration needs no refill of the
+    unobserved entries and its rate does not degrade with the observed
+    fraction; cost O(n_observed k^2 + (n + d) k^3) per iteration.
+
+    With ``biases``, the row (column) biases are extra coordinates of the
+    row (column) regressions against a constant column, with the ridge
+    ``_BIAS_RIDGE``: the joint objective of :func:`soft_impute_iterations`.
+
+    When ``n_components`` is None the width starts at the warm start's plus
+    5 and grows by 5 (small random columns) while every column is in use
+    at convergence, up to ``max_rank``.
+
+    Parameters
+    ----------
+    obs : Observed
+        The observed entries (values minus the global mean, if any).
+    alpha : float > 0
+        Ridge weight, equal to the nuclear-norm weight of soft-impute.
+    A, B : ndarray of shape (n, k) and (d, k), default=None
+        Warm start ``Z = A @ B.T``; zero by default.
+    n_components : int, default=None
+        Fixed width ``k``; None: adaptive (above).
+    max_rank : int, default=None
+        Cap on the adaptive width.
+    biases : tuple of two ndarrays, default=None
+        ``(row_bias, column_bias)`` fitted jointly (updated in place).
+    tol : float, default=1e-4
+        Stop when ``||Z_new - Z||_F^2 <= tol ||Z||_F^2``.
+    max_iter : int, default=100
+        Maximum number of iterations (pairs of half-steps), in total.
+    rng : RandomState instance, default=None
+        Seed of the new columns.
+    verbose : int, default=0
+        Print progress every 10 iterations.
+
+    Returns
+    -------
+    A : ndarray of shape (n, k)
+    B : ndarray of shape (d, k)
+        The solution ``Z = A @ B.T`` (balanced: ``A^T A = B^T B`` at the optimum).
+    n_iter : int
+        Iterations run.
+    change : float
+        Last relative squared change (converged when ``<= tol``).
+    """
+    from .._kernels.sampled import ridge_fold_in
+
+    rng = check_random_state(rng)
+    n, d = obs.shape
+    alpha = max(float(alpha), 1e-12)  # every ridge system solvable
+    cap = min(n, d) if max_rank is None else min(max_rank, n, d)
+    if A is None or A.shape[1] == 0:
+        A, B = np.zeros((n, 0)), np.zeros((d, 0))
+    k = n_components if n_components is not None else min(A.shape[1] + 5, cap)
+    csr = obs.csr()
+    csc = csr.tocsc()
+    csc_rows = csc.indices
+    row_order = (csr.indptr, csr.indices)
+    col_order = (csc.indptr, csc_rows)
+    with_bias = biases is not None
+    ridge = np.full(k + with_bias, alpha)
+    if with_bias:
+        ridge[-1] = _BIAS_RIDGE
+    no_weights = np.empty(0)
+    scale0 = np.sqrt(alpha) * 1e-2
+
+    def widen(F, k):
+        extra = k - F.shape[1]
+        if extra <= 0:
+            return np.ascontiguousarray(F[:, :k])
+        return np.hstack([F, scale0 * rng.standard_normal((F.shape[0], extra))])
+
+    A, B = widen(A, k), widen(B, k)
+    start = time.perf_counter()
+    rel = np.inf
+    it = 0
+    while True:
+        for _ in range(max_iter - it):
+            it += 1
+            A_old, B_old = A, B
+            if with_bias:
+                row_bias, column_bias = biases
+                target = csr.data - column_bias[csr.indices]
+                C = ridge_fold_in(*row_order, target, np.hstack([B, np.ones((d, 1))]), ridge,
+                                  no_weights)
+                A, row_bias[:] = np.ascontiguousarray(C[:, :k]), C[:, k]
+                target = csc.data - row_bias[csc_rows]
+                C = ridge_fold_in(*col_order, target, np.hstack([A, np.ones((n, 1))]), ridge,
+                                  no_weights)
+                B, column_bias[:] = np.ascontiguousarray(C[:, :k]), C[:, k]
+            else:
+                A = ridge_fold_in(*row_order, csr.data, B, ridge, no_weights)
+                B = ridge_fold_in(*col_order, csc.data, A, ridge, no_weights)
+            change, norm = factor_change(A_old, B_old, A, B)
+            rel = change / norm if norm > 0.0 else (0.0 if change == 0.0 else np.inf)
+            if verbose and it % 10 == 0:
+                print(f"SoftImputer (ALS): alpha {alpha:.4g}, iteration {it:4d}, relative "
+                      f"change {rel:.3e}, width {k}, {time.perf_counter() - start:.2f} s")
+            if rel <= tol:
+                break
+        if n_components is not None or rel > tol or k >= cap or it >= max_iter:
+            break
+        s = balanced_svd(A, B)[2]
+        if s.size and s.min() <= _ALS_IDLE * s.max():
+            break  # a column went unused: the width covers the solution's rank
+        k = min(k + 5, cap)
+        ridge = np.concatenate([np.full(k - A.shape[1], alpha), ridge])
+        A, B = widen(A, k), widen(B, k)
+    return A, B, it, rel
 
 
 def _offsets(obs, center):
@@ -142,15 +274,29 @@ def _offsets(obs, center):
     row_bias, column_bias = np.zeros(n), np.zeros(d)
     mean = float(obs.values.mean()) if center is not None else 0.0
     if center == "biases":
-        v = obs.values - mean
-        count_r = np.bincount(obs.rows, minlength=n)
-        count_c = np.bincount(obs.cols, minlength=d)
-        for _ in range(_BIAS_SWEEPS):
-            row_bias = np.bincount(obs.rows, v - column_bias[obs.cols],
-                                   minlength=n) / (count_r + _BIAS_RIDGE)
-            column_bias = np.bincount(obs.cols, v - row_bias[obs.rows],
-                                      minlength=d) / (count_c + _BIAS_RIDGE)
+        _update_biases(obs._replace(values=obs.values - mean), 0.0, row_bias, column_bias,
+                       sweeps=_BIAS_SWEEPS)
     return mean, row_bias, column_bias
+
+
+def _update_biases(obs, fitted, row_bias, column_bias, sweeps=1):
+    """Minimise the objective over the biases given the low-rank part (in place).
+
+    Exact block minimisation over the row biases, then over the column
+    biases, of ``1/2 sum (x - fitted - b_i - c_j)^2 + _BIAS_RIDGE/2 (||b||^2
+    + ||c||^2)``: a bias is the mean residual of its row (column) damped by
+    ``k / (k + _BIAS_RIDGE)``.  ``fitted`` is the low-rank part on the
+    observed entries (``obs`` values already minus the global mean).
+    """
+    n, d = obs.shape
+    v = obs.values - fitted
+    count_r = np.bincount(obs.rows, minlength=n)
+    count_c = np.bincount(obs.cols, minlength=d)
+    for _ in range(sweeps):
+        row_bias[:] = np.bincount(obs.rows, v - column_bias[obs.cols],
+                                  minlength=n) / (count_r + _BIAS_RIDGE)
+        column_bias[:] = np.bincount(obs.cols, v - row_bias[obs.rows],
+                                     minlength=d) / (count_c + _BIAS_RIDGE)
 
 
 def _centred(obs, offsets):
@@ -160,7 +306,56 @@ def _centred(obs, offsets):
                         - column_bias[obs.cols])
 
 
-def _alpha_path(obs, *, center, max_rank, tol, max_iter, rng, verbose=0):
+class _Solution(NamedTuple):
+    """A warm-startable soft-impute solution: ``Z = left @ right.T`` plus solver state."""
+
+    left: np.ndarray  # (n, k)
+    right: np.ndarray  # (d, k)
+    V_block: np.ndarray = None  # the SVD solver's partial-SVD warm start
+    n_iter: int = 0
+    change: float = 0.0
+
+    def entries(self, rows, cols):
+        from .._kernels.sampled import sampled_product
+
+        if self.left.shape[1] == 0:
+            return np.zeros(rows.size)
+        return sampled_product(self.left, self.right, rows, cols)
+
+
+def _solve(solver, obs, alpha, warm, *, biases, max_rank, tol, max_iter, rng, verbose=0):
+    """One soft-impute fit at ``alpha`` with ``solver``, warm-started from ``warm``."""
+    if solver == "als":
+        A = B = None
+        if warm is not None and warm.left.shape[1]:
+            A, B = warm.left, warm.right
+        A, B, n_iter, change = soft_impute_als(
+            obs, alpha, A=A, B=B, n_components=max_rank, max_rank=max_rank, biases=biases,
+            tol=tol, max_iter=max_iter, rng=rng, verbose=verbose)
+        return _Solution(A, B, None, n_iter, change)
+    L = Vt = None
+    Vb = None if warm is None else warm.V_block
+    if warm is not None and warm.left.shape[1]:
+        # Z = left right^T in the SVD form L Vt (orthonormal Vt).
+        A, B, s = balanced_svd(warm.left, warm.right)
+        keep = s > 0.0
+        root = np.sqrt(s[keep])
+        L, Vt = A[:, keep] * root, (B[:, keep] / root).T
+    L, Vt, Vb, n_iter, change = soft_impute_iterations(
+        obs, alpha, L=L, Vt=Vt, V_block=Vb, max_rank=max_rank, biases=biases, tol=tol,
+        max_iter=max_iter, rng=rng, verbose=verbose)
+    return _Solution(L, np.ascontiguousarray(Vt.T), Vb, n_iter, change)
+
+
+def _choose_solver(solver, obs):
+    """``"als"`` below ``_AUTO_ALS_FRACTION`` observed entries, else ``"svd"``."""
+    if solver != "auto":
+        return solver
+    n, d = obs.shape
+    return "als" if obs.values.size < _AUTO_ALS_FRACTION * n * d else "svd"
+
+
+def _alpha_path(obs, *, center, solver, max_rank, tol, max_iter, rng, verbose=0):
     """Held-out choice of alpha along a warm-started path (see :class:`SoftImputer`).
 
     Parameters
@@ -168,11 +363,14 @@ def _alpha_path(obs, *, center, max_rank, tol, max_iter, rng, verbose=0):
     obs : Observed
         All observed entries (not centred).
     center : {"biases", "mean"} or None
-        Offsets fitted on the training share.
+        Offsets: the global mean of the training share, and with "biases"
+        row and column biases fitted jointly along the path.
+    solver : {"svd", "als"}
+        The solver of every fit on the path.
     max_rank, tol, max_iter : int or None, float, int
         As in :func:`soft_impute_iterations`.
     rng : RandomState instance
-        Seed of the held-out split and of the partial SVDs.
+        Seed of the held-out split and of the solvers.
     verbose : int, default=0
         Print the held-out error of each alpha.
 
@@ -186,10 +384,8 @@ def _alpha_path(obs, *, center, max_rank, tol, max_iter, rng, verbose=0):
     best : int
         Index of the chosen alpha.
     warm_start : tuple
-        ``(L, Vt, V_block)`` of the chosen alpha.
+        ``(solution, biases)`` at the chosen alpha.
     """
-    from .._kernels.sampled import sampled_product
-
     m = obs.values.size
     n_val = int(round(_VALIDATION_SHARE * m))
     if n_val < 1 or m - n_val < 2:
@@ -202,30 +398,41 @@ def _alpha_path(obs, *, center, max_rank, tol, max_iter, rng, verbose=0):
     train = Observed(obs.rows[~held], obs.cols[~held], obs.values[~held], obs.shape)
     train = train._replace(indptr=_row_pointers(train))
     offsets = _offsets(train, center)
-    r_train = _centred(train, offsets)
+    biases = (offsets[1], offsets[2]) if center == "biases" else None
+    r_train = train._replace(values=train.values - offsets[0])
     val = Observed(obs.rows[held], obs.cols[held], obs.values[held], obs.shape)
-    target = _centred(val, offsets).values
     vr, vc = val.rows.astype(np.intp), val.cols.astype(np.intp)
-    top = float(partial_svd(r_train.csr(), 1, n_oversamples=5, max_iter=30, tol=1e-6,
-                            random_state=rng)[1][0])
+    top = float(partial_svd(_centred(train, offsets).csr(), 1, n_oversamples=5, max_iter=30,
+                            tol=1e-6, random_state=rng)[1][0])
     alphas, errors, states = [], [], []
-    L = Vt = Vb = None
-    for k in range(_N_ALPHAS):  # k = 0: Z = 0, the offsets-only model
-        alpha = top * _ALPHA_RATIO**k
-        L, Vt, Vb, _, _ = soft_impute_iterations(
-            r_train, alpha, L=L, Vt=Vt, V_block=Vb, max_rank=max_rank, tol=tol,
-            max_iter=max_iter, rng=rng,
-        )
-        pred = sampled_product(L, np.ascontiguousarray(Vt.T), vr, vc) if L.shape[1] \
-            else np.zeros(vr.size)
+
+    def evaluate(alpha, warm):
+        bias_start = None if biases is None else (warm[1][0].copy(), warm[1][1].copy())
+        sol = _solve(solver, r_train, alpha, warm[0], biases=bias_start, max_rank=max_rank,
+                     tol=max(tol, _PATH_TOL), max_iter=max_iter, rng=rng)
+        pred = sol.entries(vr, vc) + offsets[0]
+        if bias_start is not None:
+            pred += bias_start[0][vr] + bias_start[1][vc]
         alphas.append(alpha)
-        errors.append(float(np.sqrt(np.mean((pred - target) ** 2))))
-        states.append((L, Vt, Vb))
+        errors.append(float(np.sqrt(np.mean((pred - val.values) ** 2))))
+        states.append((sol, bias_start))
         if verbose:
             print(f"SoftImputer: alpha {alpha:.4g}, held-out RMSE {errors[-1]:.4g}, "
-                  f"rank {L.shape[1]}")
+                  f"rank {sol.left.shape[1]}")
+
+    for k in range(_N_ALPHAS):  # k = 0: Z = 0, the offsets-only model
+        evaluate(top * _ALPHA_RATIO**k, states[-1] if states else (None, biases))
         if len(errors) > 1 and errors[-1] > errors[-2]:  # past the minimum
             break
+    # Refine around the best: the geometric midpoints with its neighbours.
+    best = int(np.argmin(errors))
+    for side in (-0.5, 0.5):
+        if 0 <= best + 2 * side < len(errors):
+            evaluate(alphas[best] * _ALPHA_RATIO**side, states[best])
+    order = np.argsort(alphas)[::-1]  # the path in decreasing alpha
+    alphas = [alphas[i] for i in order]
+    errors = [errors[i] for i in order]
+    states = [states[i] for i in order]
     errors = np.asarray(errors)
     # The largest alpha (lowest rank) within _ALPHA_SLACK of the best
     # held-out error: as accurate, cheaper and less noisy to refit.
@@ -365,16 +572,18 @@ class SoftImputer(_BaseLowRankImputer):
         **_BaseLowRankImputer._parameter_constraints,
         "alpha": [StrOptions({"auto"}), Interval(numbers.Real, 0, np.inf, closed="left")],
         "n_components": [None, Interval(numbers.Integral, 1, None, closed="left")],
+        "solver": [StrOptions({"auto", "svd", "als"})],
         "center": [StrOptions({"biases", "mean"}), None],
         "tol": [Interval(numbers.Real, 0, np.inf, closed="neither")],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
     }
 
-    def __init__(self, alpha="auto", *, n_components=None, center="biases", tol=1e-6,
-                 max_iter=100, missing_values=np.nan, random_state=None, verbose=0,
+    def __init__(self, alpha="auto", *, n_components=None, solver="auto", center="biases",
+                 tol=1e-6, max_iter=100, missing_values=np.nan, random_state=None, verbose=0,
                  n_jobs=None):
         self.alpha = alpha
         self.n_components = n_components
+        self.solver = solver
         self.center = center
         self.tol = tol
         self.max_iter = max_iter
@@ -387,37 +596,47 @@ class SoftImputer(_BaseLowRankImputer):
     def _fit(self, obs, sobs):
         rng = check_random_state(self.random_state)
         scale = self._scale
+        solver = _choose_solver(self.solver, sobs)
+        kw = dict(max_rank=self.n_components, tol=self.tol, max_iter=self.max_iter, rng=rng)
         if self.alpha == "auto":
-            alphas, errors, best, init = _alpha_path(
-                sobs, center=self.center, max_rank=self.n_components, tol=self.tol,
-                max_iter=self.max_iter, rng=rng, verbose=self.verbose)
+            alphas, errors, best, (warm, biases) = _alpha_path(
+                sobs, center=self.center, solver=solver, verbose=self.verbose, **kw)
             alpha = float(alphas[best])
         else:
-            alphas, errors, init = np.zeros(0), np.zeros(0), (None, None, None)
+            alphas, errors, warm, biases = np.zeros(0), np.zeros(0), None, None
             alpha = float(self.alpha) / scale
         offsets = _offsets(sobs, self.center)
-        L, Vt, _, n_iter, change = soft_impute_iterations(
-            _centred(sobs, offsets), alpha, L=init[0], Vt=init[1], V_block=init[2],
-            max_rank=self.n_components, tol=self.tol, max_iter=self.max_iter, rng=rng,
-            verbose=self.verbose,
-        )
-        if change > self.tol:
-            warn_not_converged("SoftImputer", n_iter, change, self.tol,
+        if self.center == "biases":
+            if biases is not None:  # the path's, fitted on 90% of the entries
+                offsets = (offsets[0], *biases)
+            biases = offsets[1:]
+        sol = _solve(solver, sobs._replace(values=sobs.values - offsets[0]), alpha, warm,
+                     biases=biases, verbose=self.verbose, **kw)
+        if sol.change > self.tol:
+            warn_not_converged("SoftImputer", sol.n_iter, sol.change, self.tol,
                                what="relative squared change")
+        if solver == "als":
+            A, B, sv = balanced_svd(sol.left, sol.right)
+            keep = sv > _ALS_IDLE * sv[0] if sv.size else np.zeros(0, dtype=bool)
+            root = np.sqrt(sv[keep])
+            L, Vt = A[:, keep] * root, (B[:, keep] / root).T
+        else:
+            L, Vt = sol.left, sol.right.T
         with np.errstate(over="ignore"):  # the base checks the factors
             s = np.linalg.norm(L, axis=0) * scale
             L = L * scale
+        self.solver_ = solver
         self.mean_ = offsets[0] * scale
         self.row_bias_ = offsets[1] * scale
         self.column_bias_ = offsets[2] * scale
         self.alpha_ = alpha * scale
         self.alpha_path_ = alphas * scale
         self.validation_errors_ = errors * scale
-        self.n_iter_ = n_iter
+        self.n_iter_ = sol.n_iter
         self.row_factors_ = np.ascontiguousarray(L)
         self.components_ = np.ascontiguousarray(Vt)
         self.singular_values_ = s
-        self.rank_ = int(Vt.shape[0])
+        self.rank_ = int(self.components_.shape[0])
         self._set_residual_variance(obs, self.predict_entries(obs.rows, obs.cols))
 
     # ---------------------------------------------------------- offsets

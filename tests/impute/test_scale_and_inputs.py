@@ -19,7 +19,8 @@ from sklearn.base import clone
 from threadpoolctl import threadpool_limits
 
 from lrsparse.datasets import make_low_rank_matrix_with_missing
-from lrsparse.impute import OneSidedCompletion, SoftImputer, SVTImputer, pair_statistics
+from lrsparse.impute import (OneSidedCompletion, ScaledGDImputer, SoftImputer, SVTImputer,
+                             pair_statistics)
 from lrsparse.metrics import relative_error, subspace_distance
 
 
@@ -62,6 +63,8 @@ IMPUTERS = {
     "usvt": (SVTImputer(method="usvt", random_state=0), "noisy_data"),
     "soft_auto": (SoftImputer(random_state=0), "noisy_data"),
     "soft_mean": (SoftImputer(center="mean", alpha=2.0, random_state=0), "noisy_data"),
+    "soft_als": (SoftImputer(solver="als", random_state=0), "noisy_data"),
+    "scaled_gd": (ScaledGDImputer(n_components=4, random_state=0), "completion_data"),
 }
 
 
@@ -88,6 +91,9 @@ def test_imputers_scale_with_the_data(name, factor, request):
     assert err_c == pytest.approx(err, rel=1e-6)
     assert ref.n_iter_ / 2 <= scaled.n_iter_ <= 2 * ref.n_iter_
     assert scaled.rank_ == ref.rank_
+    if name == "scaled_gd":
+        assert err < 1e-3
+        assert scaled.damping_ == pytest.approx(ref.damping_ * factor, rel=1e-6)
     if name == "svt":
         assert scaled.tau_ == pytest.approx(ref.tau_ * factor, rel=1e-6)
         assert err < 1e-3
@@ -137,7 +143,8 @@ def test_pair_statistics_scale_with_the_data(factor):
 def test_data_float64_cannot_carry_raise_a_clear_error(completion_data, two_per_row):
     X, _ = completion_data
     tiny = X * 1e-310  # subnormal: the precision is gone
-    for est in (SVTImputer(), SoftImputer(alpha=1.0), OneSidedCompletion()):
+    for est in (SVTImputer(), SoftImputer(alpha=1.0), OneSidedCompletion(),
+                ScaledGDImputer()):
         with pytest.raises(ValueError, match="too small for float64"):
             est.fit(tiny)
     with pytest.raises(ValueError, match="too small for float64"):
@@ -174,6 +181,8 @@ def _int64_variants(X):
 SPARSE_ESTIMATORS = {
     "svt": SVTImputer(random_state=0),
     "soft": SoftImputer(alpha=1.0, random_state=0),
+    "soft_als": SoftImputer(alpha=1.0, solver="als", random_state=0),
+    "scaled_gd": ScaledGDImputer(n_components=3, random_state=0),
     "one_sided": OneSidedCompletion(random_state=0),
 }
 
@@ -252,6 +261,14 @@ def test_pair_statistics_sparse_inputs(two_per_row):
     (SoftImputer(), dict(alpha=np.nan)),
     (SoftImputer(), dict(tol=np.inf)),
     (SoftImputer(), dict(n_components=0)),
+    (SoftImputer(), dict(solver="lbfgs")),
+    (ScaledGDImputer(), dict(damping=0.0)),
+    (ScaledGDImputer(), dict(damping=np.inf)),
+    (ScaledGDImputer(), dict(learning_rate=np.nan)),
+    (ScaledGDImputer(), dict(init_scale=-1.0)),
+    (ScaledGDImputer(), dict(rank_gap=1.0)),
+    (ScaledGDImputer(), dict(alpha=np.inf)),
+    (ScaledGDImputer(), dict(n_components=0)),
     (OneSidedCompletion(), dict(tol=np.inf)),
     (OneSidedCompletion(), dict(tol=-1.0)),
     (OneSidedCompletion(), dict(n_components=0)),

@@ -3,7 +3,9 @@ import pytest
 import scipy.sparse as sp
 
 from lrsparse._kernels.rows import add_weighted_rows
-from lrsparse._kernels.sampled import csr_csr_matmul_dense, csr_dense_matmul, sampled_product
+from lrsparse._kernels.sampled import (csr_csr_matmul_dense, csr_dense_matmul, csr_panels,
+                                       sampled_gradient, sampled_gradient_columns,
+                                       sampled_product)
 
 DTYPES = [np.float64, np.float32]
 
@@ -180,3 +182,69 @@ def test_ridge_fold_in_weights_are_a_weighted_least_squares():
     np.testing.assert_allclose(ridge_fold_in(A.indptr, A.indices, A.data, V, ridge,
                                              np.ones(A.nnz)),
                                ridge_fold_in(A.indptr, A.indices, A.data, V, ridge, np.empty(0)))
+
+
+# ------------------------------------------------------------- sampled_gradient
+
+
+def _gradient_reference(A, B, X, weights):
+    """Dense reference: E = W * (A B^T - X) on the stored entries, (E B, sum W r^2)."""
+    coo = X.tocoo()
+    res = np.einsum("ij,ij->i", A[coo.row], B[coo.col]) - coo.data
+    w = np.ones_like(res) if weights is None else weights
+    E = sp.coo_array((w * res, (coo.row, coo.col)), shape=X.shape).toarray()
+    return E @ B, float(np.sum(w * res * res))
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("shape", [(30, 20), (1, 5), (6, 1), (40, 300)])
+def test_sampled_gradient_matches_dense(rng, weighted, shape):
+    X = sp.random_array(shape, density=0.3, format="csr", rng=rng)
+    X.sort_indices()
+    A = rng.standard_normal((shape[0], 3))
+    B = rng.standard_normal((shape[1], 3))
+    w = rng.uniform(0.5, 2.0, X.nnz) if weighted else None
+    G_ref, loss_ref = _gradient_reference(A, B, X, w)
+    wk = np.empty(0) if w is None else w
+    G, loss = sampled_gradient(X.indptr, X.indices, X.data, wk, A, B)
+    np.testing.assert_allclose(G, G_ref, rtol=1e-10, atol=1e-12)
+    assert loss == pytest.approx(loss_ref, rel=1e-12)
+    # The column-panel layout gives the same pass (entries regrouped, sums reordered).
+    for width in (1, 7, 1000):
+        pi, pj, pv = csr_panels(X.indptr, X.indices, X.data, shape[1], width)
+        n_panels = max(-(-shape[1] // width), 1)
+        assert pi.shape == (n_panels * shape[0] + 1,) and pi[-1] == X.nnz
+        pw = np.empty(0)
+        if w is not None:  # the weights follow their entries
+            _, _, pw = csr_panels(X.indptr, X.indices, w, shape[1], width)
+        G2, loss2 = sampled_gradient(pi, pj, pv, pw, A, B)
+        np.testing.assert_allclose(G2, G_ref, rtol=1e-10, atol=1e-12)
+        assert loss2 == pytest.approx(loss_ref, rel=1e-12)
+        # ... and the gradient in B on the same panels equals the transposed pass.
+        GB = sampled_gradient_columns(pi, pj, pv, pw, A, B, n_panels)
+        XT = X.T.tocsr()
+        XT.sort_indices()
+        GB_ref, _ = _gradient_reference(B, A, XT, None if w is None else
+                                        sp.csr_array((w, X.indices, X.indptr),
+                                                     shape=shape).T.tocsr().data)
+        np.testing.assert_allclose(GB, GB_ref, rtol=1e-10, atol=1e-12)
+
+
+def test_csr_panels_is_a_permutation_by_column_block(rng):
+    X = sp.random_array((25, 40), density=0.2, format="csr", rng=rng)
+    X.sort_indices()
+    pi, pj, pv = csr_panels(X.indptr, X.indices, X.data, 40, 16)
+    # Panel q, row i holds exactly row i's entries with q*16 <= j < (q+1)*16, in order.
+    for q in range(3):
+        for i in range(25):
+            seg = slice(pi[q * 25 + i], pi[q * 25 + i + 1])
+            row = X.indices[X.indptr[i]:X.indptr[i + 1]]
+            mask = (row >= 16 * q) & (row < 16 * (q + 1))
+            np.testing.assert_array_equal(pj[seg], row[mask])
+            np.testing.assert_array_equal(pv[seg], X.data[X.indptr[i]:X.indptr[i + 1]][mask])
+
+
+def test_sampled_gradient_no_rows():
+    G, loss = sampled_gradient(np.zeros(1, np.int32), np.empty(0, np.int32), np.empty(0),
+                               np.empty(0), np.empty((0, 2)), np.ones((3, 2)))
+    assert G.shape == (0, 2) and loss == 0.0
