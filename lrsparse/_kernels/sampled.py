@@ -121,7 +121,7 @@ def csr_csr_matmul_dense(indptr, indices, data, b_indptr, b_indices, b_data, n_c
 
 
 @jit
-def csr_panels(indptr, indices, values, n_cols, width):
+def csr_panels(indptr, indices, values, n_cols, width, keep):
     """Reorder a CSR matrix into column panels of ``width`` columns (counting sort, O(nnz)).
 
     The result is the CSR layout of the stacked panels: panel ``q`` holds
@@ -139,26 +139,33 @@ def csr_panels(indptr, indices, values, n_cols, width):
         Number of columns.
     width : int >= 1
         Columns per panel.
+    keep : bool ndarray of shape (nnz,) or (0,)
+        Entries to lay out (for example all but a validation share); empty:
+        all of them.
 
     Returns
     -------
     panel_indptr : ndarray of shape (n_panels * n_rows + 1,), int64
-    panel_indices : ndarray of shape (nnz,), dtype of ``indices``
-    panel_values : ndarray of shape (nnz,), dtype of ``values``
+    panel_indices : ndarray of shape (n_kept,), dtype of ``indices``
+    panel_values : ndarray of shape (n_kept,), dtype of ``values``
     """
     n = indptr.shape[0] - 1
     n_p = max((n_cols + width - 1) // width, 1)
+    every = keep.shape[0] == 0
     start = np.zeros(n_p * n + 1, dtype=np.int64)
     for i in range(n):
         for p in range(indptr[i], indptr[i + 1]):
-            start[(indices[p] // width) * n + i + 1] += 1
+            if every or keep[p]:
+                start[(indices[p] // width) * n + i + 1] += 1
     for t in range(n_p * n):
         start[t + 1] += start[t]
     pos = start[:-1].copy()
-    out_indices = np.empty(indices.shape[0], dtype=indices.dtype)
-    out_values = np.empty(values.shape[0], dtype=values.dtype)
+    out_indices = np.empty(start[-1], dtype=indices.dtype)
+    out_values = np.empty(start[-1], dtype=values.dtype)
     for i in range(n):
         for p in range(indptr[i], indptr[i + 1]):
+            if not (every or keep[p]):
+                continue
             t = (indices[p] // width) * n + i
             out_indices[pos[t]] = indices[p]
             out_values[pos[t]] = values[p]
@@ -357,7 +364,8 @@ def _warm_up():
         ridge_fold_in(indptr, indices, data, x, np.ones(2), np.empty(0, dtype=dtype))
         sampled_gradient(indptr, indices, data, np.empty(0, dtype=dtype), x, x)
         sampled_gradient(indptr, indices, data, data, x, x)
-        panels = csr_panels(indptr, indices, data, 3, 2)
+        panels = csr_panels(indptr, indices, data, 3, 2, np.empty(0, dtype=np.bool_))
+        csr_panels(indptr, indices, data, 3, 2, np.ones(2, dtype=np.bool_))
         sampled_gradient(*panels, np.empty(0, dtype=dtype), x, x)
         sampled_gradient_columns(*panels, np.empty(0, dtype=dtype), x, x, 2)
         ridge_fold_in(indptr, indices, data, x, np.ones(2), np.ones(indices.shape[0], dtype=dtype))

@@ -24,7 +24,7 @@ _TASTE_DECAY = 0.6  # share of the interaction's variance: dimension j ~ 0.6^j
 
 
 def _user_counts(rng, activity, n_ratings, n_items, min_ratings):
-    """Ratings per user: ``min_ratings`` each, the rest multinomial ~ activity, at most ``n_items``."""
+    """Ratings per user: ``min_ratings`` each, the rest multinomial ~ activity, <= ``n_items``."""
     counts = np.full(activity.shape[0], min_ratings, dtype=np.int64)
     extra = n_ratings - counts.sum()
     while extra > 0:

@@ -1,8 +1,11 @@
 """Metrics with known ground truth: subspace distances, embedding quality, unmixing, ...
 
+Also a held-out scorer for matrix completion.
+
 Also word-embedding helpers: nearest neighbours of a word and word-similarity evaluation.
 """
 
+from ._completion import make_completion_scorer
 from ._embedding import node_classification_score
 from ._graph import edge_f1
 from ._robust import captured_variance_ratio, relative_error, trimmed_variance
@@ -22,6 +25,7 @@ __all__ = [
     "captured_variance_ratio",
     "edge_f1",
     "load_word_similarity_pairs",
+    "make_completion_scorer",
     "match_components",
     "nearest_words",
     "node_classification_score",

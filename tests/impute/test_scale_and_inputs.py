@@ -64,7 +64,7 @@ IMPUTERS = {
     "soft_auto": (SoftImputer(random_state=0), "noisy_data"),
     "soft_mean": (SoftImputer(center="mean", alpha=2.0, random_state=0), "noisy_data"),
     "soft_als": (SoftImputer(solver="als", random_state=0), "noisy_data"),
-    "scaled_gd": (ScaledGDImputer(n_components=4, random_state=0), "completion_data"),
+    "scaled_gd": (ScaledGDImputer(n_components=2, random_state=0), "completion_data"),
 }
 
 
@@ -266,7 +266,8 @@ def test_pair_statistics_sparse_inputs(two_per_row):
     (ScaledGDImputer(), dict(damping=np.inf)),
     (ScaledGDImputer(), dict(learning_rate=np.nan)),
     (ScaledGDImputer(), dict(init_scale=-1.0)),
-    (ScaledGDImputer(), dict(rank_gap=1.0)),
+    (ScaledGDImputer(), dict(validation_fraction=0.5)),
+    (ScaledGDImputer(), dict(damping="fixed")),
     (ScaledGDImputer(), dict(alpha=np.inf)),
     (ScaledGDImputer(), dict(n_components=0)),
     (OneSidedCompletion(), dict(tol=np.inf)),

@@ -186,6 +186,8 @@ def test_ridge_fold_in_weights_are_a_weighted_least_squares():
 
 # ------------------------------------------------------------- sampled_gradient
 
+NO_MASK = np.empty(0, dtype=bool)
+
 
 def _gradient_reference(A, B, X, weights):
     """Dense reference: E = W * (A B^T - X) on the stored entries, (E B, sum W r^2)."""
@@ -211,12 +213,12 @@ def test_sampled_gradient_matches_dense(rng, weighted, shape):
     assert loss == pytest.approx(loss_ref, rel=1e-12)
     # The column-panel layout gives the same pass (entries regrouped, sums reordered).
     for width in (1, 7, 1000):
-        pi, pj, pv = csr_panels(X.indptr, X.indices, X.data, shape[1], width)
+        pi, pj, pv = csr_panels(X.indptr, X.indices, X.data, shape[1], width, NO_MASK)
         n_panels = max(-(-shape[1] // width), 1)
         assert pi.shape == (n_panels * shape[0] + 1,) and pi[-1] == X.nnz
         pw = np.empty(0)
         if w is not None:  # the weights follow their entries
-            _, _, pw = csr_panels(X.indptr, X.indices, w, shape[1], width)
+            _, _, pw = csr_panels(X.indptr, X.indices, w, shape[1], width, NO_MASK)
         G2, loss2 = sampled_gradient(pi, pj, pv, pw, A, B)
         np.testing.assert_allclose(G2, G_ref, rtol=1e-10, atol=1e-12)
         assert loss2 == pytest.approx(loss_ref, rel=1e-12)
@@ -233,15 +235,19 @@ def test_sampled_gradient_matches_dense(rng, weighted, shape):
 def test_csr_panels_is_a_permutation_by_column_block(rng):
     X = sp.random_array((25, 40), density=0.2, format="csr", rng=rng)
     X.sort_indices()
-    pi, pj, pv = csr_panels(X.indptr, X.indices, X.data, 40, 16)
-    # Panel q, row i holds exactly row i's entries with q*16 <= j < (q+1)*16, in order.
-    for q in range(3):
-        for i in range(25):
-            seg = slice(pi[q * 25 + i], pi[q * 25 + i + 1])
-            row = X.indices[X.indptr[i]:X.indptr[i + 1]]
-            mask = (row >= 16 * q) & (row < 16 * (q + 1))
-            np.testing.assert_array_equal(pj[seg], row[mask])
-            np.testing.assert_array_equal(pv[seg], X.data[X.indptr[i]:X.indptr[i + 1]][mask])
+    keep = rng.uniform(size=X.nnz) < 0.7
+    for mask_arg, kept in ((NO_MASK, np.ones(X.nnz, bool)), (keep, keep)):
+        pi, pj, pv = csr_panels(X.indptr, X.indices, X.data, 40, 16, mask_arg)
+        assert pi[-1] == kept.sum()
+        # Panel q, row i holds row i's kept entries with q*16 <= j < (q+1)*16, in order.
+        for q in range(3):
+            for i in range(25):
+                seg = slice(pi[q * 25 + i], pi[q * 25 + i + 1])
+                sl = slice(X.indptr[i], X.indptr[i + 1])
+                row = X.indices[sl]
+                mask = (row >= 16 * q) & (row < 16 * (q + 1)) & kept[sl]
+                np.testing.assert_array_equal(pj[seg], row[mask])
+                np.testing.assert_array_equal(pv[seg], X.data[sl][mask])
 
 
 def test_sampled_gradient_no_rows():
