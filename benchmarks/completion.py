@@ -32,7 +32,7 @@ from sklearn.base import clone
 from sklearn.decomposition import PCA
 from sklearn.utils.extmath import randomized_svd
 
-from lrsparse.datasets import make_low_rank_matrix_with_missing
+from lrsparse.datasets import make_low_rank_matrix_with_missing, make_ratings
 from lrsparse.impute import OneSidedCompletion, SoftImputer, SVTImputer
 from lrsparse.metrics import principal_angles, relative_error, subspace_distance
 
@@ -84,7 +84,7 @@ ONE_SIDED_SVT_MAX_ITER = 100  # cap: SVT is not expected to work here
 
 # At scale: square n x n, rank 10, m = 5 d_r unique observed entries (d_r = r (2n - r)).
 SCALE_SIZES = (10_000, 30_000, 100_000)
-SCALE_QUICK = (2_000,)
+SCALE_QUICK = (500,)
 SCALE_RANK = 10
 SCALE_OVERSAMPLING = 5
 SCALE_NOISE = 0.1  # noise std as a fraction of the entry std (sqrt(rank))
@@ -92,16 +92,21 @@ SCALE_NOISY_SOLVERS = ("ScaledGD", "soft-impute ALS")  # the noisy rows (the oth
 HELD_OUT = 100_000  # unobserved entries the error is measured on
 HELD_OUT_QUICK = 20_000
 SCALE_SINGLE_RUN_S = 5.0  # a fit longer than this is timed once
+# Each fit runs in its own process and is stopped past this budget (a default
+# that does not finish); the solver is then not run at the larger sizes.
+SCALE_BUDGET_S = 180.0
+SCALE_BUDGET_QUICK_S = 5.0
+SCALE_SETUP_S = 300.0  # data generation and kernel loading in the fit's process
 # max_iter caps {solver: {n: max_iter}} for fits that would run for many minutes
 # (measured at --threads 1 on 2 cores); the table marks them.
-SCALE_CAPS = {}
+SCALE_CAPS = {"SVT": {10_000: 150, 30_000: 40, 100_000: 10}}
 SCALE_TARGET_ERROR = 1e-3
 SCALE_TARGET_S = 60.0
 MEMORY_TARGET = 3.0  # ScaledGD's peak traced memory / CSR input size
 
 # Ratings: Surprise's models against ours, 80/20 split of the observed stars.
-RATINGS_SEEDS = (0, 1, 2)
-RATINGS_QUICK_SEEDS = (0,)
+RATINGS = {"seeds": (0, 1, 2), "n_users": 943, "n_items": 1682, "n_ratings": 100_000}
+RATINGS_QUICK = {"seeds": (0,), "n_users": 300, "n_items": 500, "n_ratings": 15_000}
 RATINGS_TARGET_S = 5.0
 
 # Condition number: iterations to a held-out relative error COND_TARGET.
@@ -111,6 +116,7 @@ COND_OVERSAMPLING = 5
 COND_NUMBERS = (1.0, 10.0, 100.0, 1000.0)
 COND_TARGET = 1e-3
 COND_MAX_ITER = 1000
+COND_MAX_ITER_QUICK = 300
 COND_HELD_OUT = 20_000
 COND_HISTORY_STRIDE = 10  # every 10th error of the history goes into the JSON
 
@@ -409,49 +415,12 @@ def _degrees_of_freedom(n1, n2, rank):
     return rank * (n1 + n2 - rank)
 
 
-def _has_scalable_generator():
-    import inspect
-
-    params = inspect.signature(make_low_rank_matrix_with_missing).parameters
-    return {"return_factors", "n_observed", "condition_number"} <= set(params)
-
-
 def _factored_problem(n1, n2, rank, n_observed, *, noise=0.0, condition_number=None, seed=0):
-    """``(X, A, B)``: CSR observations of ``X_true = A @ B.T`` at ``n_observed`` unique places.
-
-    ``make_low_rank_matrix_with_missing(..., sparse_output=True,
-    return_factors=True)`` when this lrsparse has it (no n1 x n2
-    intermediate); otherwise the same model written here: standard normal
-    factors, or ``U diag(s) V^T`` with geometric singular values of ratio
-    ``condition_number`` and entries of variance ``rank``; unique positions
-    drawn uniformly; ``noise`` the standard deviation on the observations.
-    """
-    if _has_scalable_generator():
-        return make_low_rank_matrix_with_missing(
-            n1, n2, rank=rank, n_observed=n_observed, noise=noise,
-            condition_number=condition_number, sparse_output=True, return_factors=True,
-            random_state=seed)
-    rng = np.random.default_rng(seed)
-    if condition_number is None:
-        A = rng.standard_normal((n1, rank))
-        B = rng.standard_normal((n2, rank))
-    else:
-        U = np.linalg.qr(rng.standard_normal((n1, rank)))[0]
-        V = np.linalg.qr(rng.standard_normal((n2, rank)))[0]
-        g = np.geomspace(1.0, 1.0 / condition_number, rank)
-        s = g * np.sqrt(n1 * n2 * rank / np.sum(g * g))
-        A, B = U * np.sqrt(s), V * np.sqrt(s)
-    total = n1 * n2
-    linear = np.unique(rng.integers(0, total, size=n_observed))
-    while linear.size < n_observed:
-        extra = rng.integers(0, total, size=n_observed - linear.size)
-        linear = np.unique(np.concatenate([linear, extra]))
-    rows, cols = np.divmod(linear, n2)
-    values = _entries(A, B, rows, cols) + noise * rng.standard_normal(n_observed)
-    indptr = np.zeros(n1 + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n1), out=indptr[1:])
-    X = sp.csr_array((values, cols.astype(np.int32), indptr.astype(np.int32)), shape=(n1, n2))
-    return X, A, B
+    """``(X, A, B)``: CSR observations of ``X_true = A @ B.T`` at ``n_observed`` distinct places."""
+    return make_low_rank_matrix_with_missing(
+        n1, n2, rank=rank, n_observed=n_observed, noise=noise,
+        condition_number=condition_number, sparse_output=True, return_factors=True,
+        random_state=seed)
 
 
 def _entries(A, B, rows, cols, chunk=1_000_000):
@@ -486,34 +455,34 @@ def _csr_bytes(X):
     return X.data.nbytes + X.indices.nbytes + X.indptr.nbytes
 
 
-def _scale_solvers(n, threads):
-    """``{name: (estimator, cap note)}`` for one size, caps from SCALE_CAPS."""
+SCALE_SOLVERS = ("ScaledGD", "soft-impute ALS", "soft-impute SVD", "SVT")
+
+
+def _scale_estimator(name, cap, threads):
+    """The estimator ``name`` at its defaults, ``max_iter=cap`` when a cap is given."""
     from lrsparse.impute import ScaledGDImputer
 
-    solvers = {}
-    for name, make in (
-        ("ScaledGD", lambda **kw: ScaledGDImputer(**kw)),
-        ("soft-impute ALS", lambda **kw: SoftImputer(solver="als", **kw)),
-        ("soft-impute SVD", lambda **kw: SoftImputer(solver="svd", **kw)),
-        ("SVT", lambda **kw: SVTImputer(**kw)),
-    ):
-        cap = SCALE_CAPS.get(name, {}).get(n)
-        extra = {"max_iter": cap} if cap is not None else {}
-        solvers[name] = (make(random_state=0, n_jobs=threads, **extra), cap)
-    return solvers
+    kw = {"random_state": 0, "n_jobs": threads} | ({"max_iter": cap} if cap else {})
+    if name == "ScaledGD":
+        return ScaledGDImputer(**kw)
+    if name == "SVT":
+        return SVTImputer(**kw)
+    return SoftImputer(solver={"soft-impute ALS": "als", "soft-impute SVD": "svd"}[name], **kw)
 
 
-def _warm_up(threads):
-    """Compile every solver's kernels on a tiny problem (the numba disk cache may be cold)."""
-    X, _, _ = _factored_problem(200, 200, 3, 6000, seed=1)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for est, _ in _scale_solvers(None, threads).values():
-            est.set_params(max_iter=3).fit(X)
+def _scale_problem(n, noise_fraction, held_size):
+    """``(X, held)``: rank 10, m = 5 d_r, noise a fraction of the entry std ``sqrt(rank)``."""
+    rank = SCALE_RANK
+    m = SCALE_OVERSAMPLING * _degrees_of_freedom(n, n, rank)
+    X, A, B = _factored_problem(n, n, rank, m, noise=noise_fraction * np.sqrt(rank), seed=0)
+    return X, _held_out(X, A, B, held_size, seed=0)
 
 
 def _traced_peak(est, X):
-    """Peak bytes traced by ``tracemalloc`` during ``est.fit(X)`` (X allocated before)."""
+    """Peak bytes traced by ``tracemalloc`` during ``est.fit(X)`` (X allocated before).
+
+    Arrays allocated by numba kernels are not traced (NumPy's are).
+    """
     import gc
     import tracemalloc
 
@@ -528,50 +497,150 @@ def _traced_peak(est, X):
         tracemalloc.stop()
 
 
-def _bench_scale(n, noise_fraction, threads, repeats, quick):
-    rank = SCALE_RANK
-    m = SCALE_OVERSAMPLING * _degrees_of_freedom(n, n, rank)
-    noise = noise_fraction * np.sqrt(rank)  # the entries of A B^T have std sqrt(rank)
-    start = time.perf_counter()
-    X, A, B = _factored_problem(n, n, rank, m, noise=noise, seed=0)
-    held = _held_out(X, A, B, HELD_OUT_QUICK if quick else HELD_OUT, seed=0)
-    log(f"scale {n}x{n}, rank {rank}, m = {m} ({m / n / n:.3%}), noise {noise_fraction:g} x "
-        f"entry std: data in {time.perf_counter() - start:.1f} s")
-    solvers = _scale_solvers(n, threads)
-    if noise_fraction:
-        solvers = {k: v for k, v in solvers.items() if k in SCALE_NOISY_SOLVERS}
-    fns = {name: _recording(lambda est=est: clone(est).fit(X))
-           for name, (est, _) in solvers.items()}
-    timed = time_interleaved(fns, repeats, single_run_s=SCALE_SINGLE_RUN_S)
-    rows = []
-    for name, (est0, cap) in solvers.items():
-        t = timed[name]
-        est, w = t.result
-        err = _held_out_error(est, held)
-        capped = cap is not None
-        note = [f"max_iter={cap} (time cap)"] if capped else []
-        if w:
-            note.append("; ".join(w))
-        row = {
-            "case": f"{n // 1000}k x {n // 1000}k rank {rank}, m=5 d_r, noise {noise_fraction:g}",
-            "part": "scale", "solver": name, "n": n, "rank": rank, "n_observed": m,
-            "held_out": held[0].size,
-            "noise_fraction": noise_fraction, "ours_s": t.median, "ours_times": t.times,
-            "metric": "error", "measure": "held-out rel. error (unobserved entries)",
-            "ours_metric": err, "ours_iter": est.n_iter_, "max_iter": est.max_iter,
-            "capped": capped, "ours_rank": getattr(est, "rank_", None),
-            "ours_warnings": w, "note": "; ".join(note) or None,
-        }
-        log(f"  {name}: {t.median:.2f} s, {est.n_iter_} it, held-out error {err:.3g}"
-            + (f"; {row['note']}" if row["note"] else ""))
-        if name == "ScaledGD":
-            peak = _traced_peak(clone(est0), X)
-            row["peak_traced_bytes"] = peak
-            row["csr_bytes"] = _csr_bytes(X)
-            row["memory_ratio"] = peak / _csr_bytes(X)
-            log(f"    traced peak {peak / 2**20:.0f} MiB = {row['memory_ratio']:.2f} x the CSR "
-                f"input ({_csr_bytes(X) / 2**20:.0f} MiB)")
-        rows.append(row)
+def _scale_worker(conn, names, n, noise_fraction, caps, threads, repeats, held_size):
+    """Solvers ``names`` at one size, in a process of their own, one after the other.
+
+    Sends ``("ready", name)`` (data made, kernels loaded), ``("first", name,
+    seconds)`` after the first timed fit, then ``("done", name, results)``; the
+    parent stops the process when a fit runs past its budget.
+    """
+    from ._harness import pinned_threads
+
+    try:
+        with pinned_threads(threads):
+            X, held = _scale_problem(n, noise_fraction, held_size)
+            tiny, _, _ = _factored_problem(200, 200, 3, 6000, seed=1)
+            for name in names:
+                est0 = _scale_estimator(name, caps.get(name), threads)
+                with warnings.catch_warnings():  # compile / load the kernels, untimed
+                    warnings.simplefilter("ignore")
+                    clone(est0).set_params(max_iter=2).fit(tiny)
+                conn.send(("ready", name))
+                fit = _recording(lambda: clone(est0).fit(X))
+                start = time.perf_counter()
+                est, w = fit()
+                times = [time.perf_counter() - start]
+                conn.send(("first", name, times[0]))
+                if times[0] <= SCALE_SINGLE_RUN_S and repeats > 1:
+                    t = time_interleaved({name: fit}, repeats - 1, warmup=0)[name]
+                    times += t.times
+                out = {"median": float(np.median(times)), "times": times,
+                       "n_iter": est.n_iter_, "max_iter": est.max_iter,
+                       "error": _held_out_error(est, held),
+                       "rank": getattr(est, "rank_", None), "warnings": w}
+                if name == "ScaledGD":
+                    out["peak_traced_bytes"] = _traced_peak(clone(est0), X)
+                    out["csr_bytes"] = _csr_bytes(X)
+                conn.send(("done", name, out))
+    except BaseException as exc:  # reported in the table, the run goes on
+        conn.send(("failed", None, f"{type(exc).__name__}: {exc}"))
+
+
+def _run_guarded(names, n, noise_fraction, caps, threads, repeats, held_size, budget):
+    """``{name: (status, payload)}`` from :func:`_scale_worker` processes.
+
+    ``status`` is "done", "timeout" (the first fit ran past ``budget``: the
+    process is stopped and a new one takes the remaining solvers) or "failed".
+    """
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")  # a fresh process: no forked thread pools
+    results, remaining = {}, list(names)
+    while remaining:
+        receive, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_scale_worker, daemon=True, args=(
+            send, remaining, n, noise_fraction, caps, threads, repeats, held_size))
+        proc.start()
+        try:
+            while remaining:
+                name = remaining[0]
+                wait = {"ready": SCALE_SETUP_S, "first": budget,
+                        "done": 6 * SCALE_SINGLE_RUN_S + budget}
+                for stage in ("ready", "first", "done"):
+                    if not receive.poll(wait[stage]):
+                        results[name] = (("timeout", budget) if stage == "first"
+                                         else ("failed", f"no {stage!r} after {wait[stage]} s"))
+                        break
+                    status, _, *payload = receive.recv()
+                    if status == "failed":
+                        results[name] = ("failed", payload[0])
+                        break
+                else:
+                    results[name] = ("done", payload[0])
+                remaining.pop(0)
+                if results[name][0] != "done":
+                    break  # a new process for the others
+        except EOFError:
+            results[remaining.pop(0)] = ("failed", f"worker exited with code {proc.exitcode}")
+        finally:
+            if proc.is_alive():
+                proc.terminate()
+            proc.join()
+    return results
+
+
+def _size(n):
+    return f"{n // 1000}k" if n % 1000 == 0 else str(n)
+
+
+def _scale_row(name, n, noise_fraction, cap, held_size, budget):
+    return {
+        "case": f"{_size(n)} x {_size(n)} rank {SCALE_RANK}, m=5 d_r, noise {noise_fraction:g}",
+        "part": "scale", "solver": name, "n": n, "rank": SCALE_RANK,
+        "n_observed": SCALE_OVERSAMPLING * _degrees_of_freedom(n, n, SCALE_RANK),
+        "noise_fraction": noise_fraction, "held_out": held_size, "capped": cap is not None,
+        "max_iter": cap, "metric": "error", "measure": "held-out rel. error (unobserved entries)",
+        "ours_s": None, "ours_metric": None, "ours_iter": None, "ours_warnings": [],
+        "budget_s": budget, "note": None,
+    }
+
+
+def _bench_scale(sizes, threads, repeats, quick):
+    """Every solver at every size, noiseless and noisy, each fit with a time budget
+    (in a process of its own); a solver past its budget at one size is not run at
+    the larger ones."""
+    held_size = HELD_OUT_QUICK if quick else HELD_OUT
+    budget = SCALE_BUDGET_QUICK_S if quick else SCALE_BUDGET_S
+    rows, gave_up = [], {}
+    for n in sizes:
+        caps = {name: c[n] for name, c in SCALE_CAPS.items() if n in c}
+        for noise_fraction in (0.0, SCALE_NOISE):
+            m = SCALE_OVERSAMPLING * _degrees_of_freedom(n, n, SCALE_RANK)
+            log(f"scale {n}x{n}, rank {SCALE_RANK}, m = {m} ({m / n / n:.3%}), noise "
+                f"{noise_fraction:g} x entry std")
+            names = SCALE_SOLVERS if noise_fraction == 0 else SCALE_NOISY_SOLVERS
+            run = [name for name in names if (name, noise_fraction) not in gave_up]
+            results = _run_guarded(run, n, noise_fraction, caps, threads, repeats, held_size,
+                                   budget)
+            for name in names:
+                cap = caps.get(name)
+                row = _scale_row(name, n, noise_fraction, cap, held_size, budget)
+                rows.append(row)
+                status, out = results.get(name, ("skipped", gave_up.get((name, noise_fraction))))
+                if status == "skipped":
+                    row["note"] = f"not run: {out}"
+                elif status == "timeout":
+                    row["note"] = f"did not finish in {budget:g} s (stopped)"
+                    gave_up[name, noise_fraction] = f"did not finish in {budget:g} s at {n}²"
+                elif status == "failed":
+                    row["note"] = f"failed: {out}"
+                    gave_up[name, noise_fraction] = f"failed at {n}²"
+                else:
+                    row |= {"ours_s": out["median"], "ours_times": out["times"],
+                            "ours_metric": out["error"], "ours_iter": out["n_iter"],
+                            "max_iter": out["max_iter"], "ours_rank": out["rank"],
+                            "ours_warnings": out["warnings"]}
+                    row["note"] = "; ".join(([f"max_iter={cap} (time cap)"] if cap else [])
+                                            + out["warnings"]) or None
+                    if "peak_traced_bytes" in out:
+                        row |= {k: out[k] for k in ("peak_traced_bytes", "csr_bytes")}
+                        row["memory_ratio"] = out["peak_traced_bytes"] / out["csr_bytes"]
+                    log(f"  {name}: {row['ours_s']:.2f} s, {row['ours_iter']} it, held-out "
+                        f"error {row['ours_metric']:.3g}"
+                        + (f", traced peak {row['memory_ratio']:.2f} x the CSR input"
+                           if "memory_ratio" in row else ""))
+                if row["note"]:
+                    log(f"  {name}: {row['note']}")
     return rows
 
 
@@ -582,45 +651,27 @@ def _print_scale_table(rows):
     markdown_table(
         ["size", "noise", "solver", "fit s", "n_iter_", "max_iter", "held-out rel. error",
          "peak traced / CSR", "note"],
-        [[f"{r['n'] // 1000}k²", f"{r['noise_fraction']:g}", r["solver"], f"{r['ours_s']:.2f}",
-          str(r["ours_iter"]), f"{r['max_iter']}" + (" (cap)" if r["capped"] else ""),
-          f"{r['ours_metric']:.3g}",
-          f"{r['memory_ratio']:.2f}" if "memory_ratio" in r else "-",
-          (r["note"] or "-").replace("|", "/")] for r in rows])
+        [[f"{_size(r['n'])}²", f"{r['noise_fraction']:g}", r["solver"],
+          _fmt(r["ours_s"], ".2f"), _fmt(r["ours_iter"]),
+          _fmt(r["max_iter"]) + (" (cap)" if r["capped"] else ""), _fmt(r["ours_metric"], ".3g"),
+          _fmt(r.get("memory_ratio"), ".2f"), (r["note"] or "-").replace("|", "/")]
+         for r in rows])
+
+
+def _fmt(value, spec=""):
+    return "-" if value is None else format(value, spec)
 
 
 # ================================================================= ratings
-def _local_ratings(seed, n_users=943, n_items=1682, n_ratings=100_000, rank=10):
-    """MovieLens-100k-like synthetic stars: ``(rows, cols, stars, shape)``.
+def _ratings(seed, n_users, n_items, n_ratings):
+    """``(rows, cols, stars, shape, expected_stars)`` from ``make_ratings``.
 
-    Global mean 3.5, user and item biases, a rank-10 taste term, noise,
-    rounded and clipped to 1..5; each user has at least 20 ratings, user
-    activity log-normal, item popularity a power law; unique positions.
+    ``expected_stars`` is the Bayes-optimal prediction of each rating from
+    the generator's noiseless taste: the floor of any model's RMSE.
     """
-    rng = np.random.default_rng(seed)
-    activity = rng.lognormal(0.0, 1.0, n_users)
-    counts = 20 + np.floor(activity / activity.sum() * (n_ratings - 20 * n_users)).astype(int)
-    counts[: n_ratings - counts.sum()] += 1
-    counts = np.minimum(counts, n_items)
-    popularity = rng.permutation(1.0 / np.arange(1, n_items + 1) ** 0.9)
-    popularity /= popularity.sum()
-    rows = np.repeat(np.arange(n_users), counts)
-    cols = np.concatenate([rng.choice(n_items, c, replace=False, p=popularity) for c in counts])
-    taste = (3.5 + rng.normal(0, 0.4, n_users)[rows] + rng.normal(0, 0.5, n_items)[cols]
-             + np.einsum("ij,ij->i", 0.2 * rng.standard_normal((n_users, rank))[rows],
-                         0.2 * rng.standard_normal((n_items, rank))[cols]))
-    stars = np.clip(np.rint(taste + rng.normal(0.0, 0.8, taste.size)), 1, 5)
-    return rows, cols, stars, (n_users, n_items)
-
-
-def _ratings(seed):
-    """``(rows, cols, stars, shape, source)``: ``make_ratings`` when this lrsparse has it."""
-    try:
-        from lrsparse.datasets import make_ratings
-    except ImportError:
-        return *_local_ratings(seed), "local generator (benchmarks/completion.py)"
-    X = sp.coo_array(make_ratings(sparse_output=True, random_state=seed)[0])
-    return X.row, X.col, X.data, X.shape, "lrsparse.datasets.make_ratings"
+    X, truth = make_ratings(n_users, n_items, n_ratings=n_ratings, random_state=seed)
+    X = sp.coo_array(X)  # row-major, the order of truth's arrays
+    return X.row, X.col, X.data, X.shape, truth.expected_stars
 
 
 def _surprise_models():
@@ -653,11 +704,11 @@ def _rmse(pred, truth):
     return float(np.sqrt(np.mean((pred - truth) ** 2)))
 
 
-def _bench_ratings_seed(seed, threads, ours):
+def _bench_ratings_seed(seed, sizes, threads, ours):
     import pandas as pd
     from surprise import Dataset, Reader
 
-    rows, cols, stars, shape, source = _ratings(seed)
+    rows, cols, stars, shape, oracle = _ratings(seed, **sizes)
     rng = np.random.default_rng(seed)
     test = np.zeros(stars.size, dtype=bool)
     test[rng.permutation(stars.size)[: stars.size // 5]] = True
@@ -668,9 +719,11 @@ def _bench_ratings_seed(seed, threads, ours):
         Reader(rating_scale=(1, 5))).build_full_trainset()
     testset = list(zip(rows[test].tolist(), cols[test].tolist(), stars[test].tolist()))
     truth = stars[test]
-    log(f"ratings seed {seed}: {shape[0]} x {shape[1]}, {stars.size} ratings ({source}), "
+    log(f"ratings seed {seed}: {shape[0]} x {shape[1]}, {stars.size} ratings, "
         f"{train.sum()} train / {test.sum()} test")
-    results = []
+    results = [{"model": "noiseless truth (expected_stars; the floor)", "family": "truth",
+                "fit_s": 0.0, "predict_s": 0.0, "rmse": _rmse(oracle[test], truth),
+                "rmse_raw": None, "warnings": []}]
     for name, make in _surprise_models().items():
         algo = make(seed)
         start = time.perf_counter()
@@ -694,7 +747,7 @@ def _bench_ratings_seed(seed, threads, ours):
         log(f"  {r['model']}: fit {r['fit_s']:.2f} s, RMSE {r['rmse']:.4f}"
             + (f" (unclipped {r['rmse_raw']:.4f}, {r['n_iter']} it)" if r["rmse_raw"] else "")
             + (f"; {'; '.join(r['warnings'])}" if r["warnings"] else ""))
-    return [r | {"seed": seed, "source": source} for r in results]
+    return [r | {"seed": seed} for r in results]
 
 
 def _timed(fn):
@@ -703,23 +756,25 @@ def _timed(fn):
     return result, time.perf_counter() - start
 
 
-def _bench_ratings(seeds, threads):
+def _bench_ratings(settings, threads):
     ours = _our_rating_models(threads)
     # Compile our kernels before timing (the numba disk cache may be cold).
-    r, c, s, shape = _local_ratings(0, n_users=60, n_items=80, n_ratings=1500)
-    X = sp.csr_array((s, (r, c)), shape=shape)
+    X, _ = make_ratings(60, 80, n_ratings=1500, random_state=0)
     for make in ours.values():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             make(0).fit(X)
-    per_seed = [row for seed in seeds for row in _bench_ratings_seed(seed, threads, ours)]
+    seeds = settings["seeds"]
+    sizes = {k: v for k, v in settings.items() if k != "seeds"}
+    per_seed = [row for seed in seeds for row in _bench_ratings_seed(seed, sizes, threads, ours)]
     rows = []
     for model in dict.fromkeys(r["model"] for r in per_seed):
         runs = [r for r in per_seed if r["model"] == model]
         rows.append({
-            "case": f"ratings 943 x 1682, 100k stars, 80/20 split, {len(seeds)} seeds",
+            "case": f"ratings {sizes['n_users']} x {sizes['n_items']}, {sizes['n_ratings']} "
+                    f"stars, 80/20 split, {len(seeds)} seeds",
             "part": "ratings", "model": model, "family": runs[0]["family"],
-            "source": runs[0]["source"], "ours_s": float(np.median([r["fit_s"] for r in runs])),
+            "ours_s": float(np.median([r["fit_s"] for r in runs])),
             "fit_times": [r["fit_s"] for r in runs],
             "predict_s": float(np.median([r["predict_s"] for r in runs])),
             "metric": "error", "measure": "held-out RMSE (clipped to 1..5)",
@@ -733,8 +788,8 @@ def _bench_ratings(seeds, threads):
 
 
 def _print_ratings_table(rows):
-    print(f"\n## Ratings ({rows[0]['source']}; median over seeds; RMSE clipped to 1..5 as "
-          "Surprise does, unclipped in brackets)\n")
+    print(f"\n## Ratings ({rows[0]['case']}, make_ratings; median over seeds; RMSE of ours "
+          "clipped to 1..5 as Surprise does, unclipped in brackets)\n")
     markdown_table(
         ["model", "fit s (median)", "predict s", "RMSE (median)", "RMSE per seed", "warnings"],
         [[r["model"], f"{r['ours_s']:.2f}", f"{r['predict_s']:.2f}", f"{r['ours_metric']:.4f}",
@@ -750,7 +805,11 @@ class _Reached(Exception):
 
 
 def _iterations_to(obs, scale, held, n_components, precondition, max_iter, target):
-    """First iteration whose held-out relative error is <= ``target`` (None: not in max_iter)."""
+    """``(first iteration with held-out relative error <= target or None, errors, seconds)``.
+
+    The solver's ``callback`` records the held-out error after every
+    iteration (its cost is in the seconds) and stops the solver at the target.
+    """
     from lrsparse.impute._scaled_gd import scaled_gd_completion
 
     rows, cols, truth = held
@@ -778,6 +837,7 @@ def _bench_condition(quick):
     from lrsparse.impute._base import observed_entries, scaled
 
     n, rank = COND_QUICK if quick else COND_SIZE
+    max_iter = COND_MAX_ITER_QUICK if quick else COND_MAX_ITER
     m = COND_OVERSAMPLING * _degrees_of_freedom(n, n, rank)
     rows = []
     for kappa in COND_NUMBERS:
@@ -790,16 +850,18 @@ def _bench_condition(quick):
             ("gradient descent, k = r", rank, False),
         ):
             it, history, elapsed = _iterations_to(
-                sobs, scale, held, k, precondition, COND_MAX_ITER, COND_TARGET)
+                sobs, scale, held, k, precondition, max_iter, COND_TARGET)
             log(f"condition {kappa:g}, {label}: "
-                + (f"{it} iterations" if it else f"not reached in {COND_MAX_ITER} "
-                   f"(error {history[-1]:.3g})") + f", {elapsed:.2f} s")
+                + (f"{it} iterations" if it else f"not reached; solver stopped after "
+                   f"{len(history)} iterations at error {history[-1]:.3g}") + f", {elapsed:.2f} s")
             rows.append({
                 "case": f"{n}x{n} rank {rank}, m={COND_OVERSAMPLING} d_r, condition {kappa:g}",
                 "part": "condition", "solver": label, "condition_number": kappa,
                 "n_components": k, "precondition": precondition, "ours_s": elapsed,
+                "max_iter": max_iter,
                 "metric": "error", "measure": f"iterations to held-out rel. error {COND_TARGET:g}",
-                "ours_iter": it, "ours_metric": history[-1] if history else None,
+                "ours_iter": it, "iterations_run": len(history),
+                "ours_metric": history[-1] if history else None,
                 "history": history[::COND_HISTORY_STRIDE] + history[-1:],
             })
     return rows
@@ -807,14 +869,16 @@ def _bench_condition(quick):
 
 def _print_condition_table(rows):
     print(f"\n## Iterations to held-out relative error {COND_TARGET:g} against the condition "
-          f"number ({rows[0]['case'].rsplit(',', 1)[0]}; cap {COND_MAX_ITER})\n")
+          f"number ({rows[0]['case'].rsplit(',', 1)[0]}; at most {rows[0]['max_iter']} "
+          "iterations)\n")
     solvers = list(dict.fromkeys(r["solver"] for r in rows))
     kappas = list(dict.fromkeys(r["condition_number"] for r in rows))
     cell = {(r["solver"], r["condition_number"]): r for r in rows}
     markdown_table(
         ["solver"] + [f"kappa = {k:g}" for k in kappas],
         [[s] + [(str(cell[s, k]["ours_iter"]) if cell[s, k]["ours_iter"]
-                 else f"> {COND_MAX_ITER} ({cell[s, k]['ours_metric']:.2g})")
+                 else f"not reached: {cell[s, k]['ours_metric']:.2g} after "
+                      f"{cell[s, k]['iterations_run']}")
                 + f", {cell[s, k]['ours_s']:.1f} s" for k in kappas] for s in solvers])
 
 
@@ -846,29 +910,33 @@ def _scale_targets(rows):
     lines = []
     largest = max(r["n"] for r in scale)
     for r in scale:
+        done = r["ours_metric"] is not None
         if r["solver"] == "ScaledGD" and r["n"] == largest:
             if r["noise_fraction"] == 0:
-                ok = r["ours_metric"] <= SCALE_TARGET_ERROR and r["ours_s"] <= SCALE_TARGET_S
+                ok = done and (r["ours_metric"] <= SCALE_TARGET_ERROR
+                               and r["ours_s"] <= SCALE_TARGET_S)
                 lines.append(
                     f"{target_mark(ok)} {r['case']}: ScaledGD held-out error "
-                    f"{r['ours_metric']:.3g} (<= {SCALE_TARGET_ERROR:g}) in {r['ours_s']:.1f} s "
-                    f"(<= {SCALE_TARGET_S:g} s)")
+                    f"{_fmt(r['ours_metric'], '.3g')} (<= {SCALE_TARGET_ERROR:g}) in "
+                    f"{_fmt(r['ours_s'], '.1f')} s (<= {SCALE_TARGET_S:g} s)")
             else:
+                ok = done and r["ours_metric"] <= r["noise_fraction"]
                 lines.append(
-                    f"{target_mark(r['ours_metric'] <= r['noise_fraction'])} {r['case']}: "
-                    f"ScaledGD held-out error {r['ours_metric']:.3g}, noise level "
-                    f"{r['noise_fraction']:g} (oracle rank-r least squares ~ noise x "
-                    f"sqrt(d_r / m) = {r['noise_fraction'] / np.sqrt(SCALE_OVERSAMPLING):.3g})")
+                    f"{target_mark(ok)} {r['case']}: ScaledGD held-out error "
+                    f"{_fmt(r['ours_metric'], '.3g')}, noise level {r['noise_fraction']:g} "
+                    f"(oracle rank-r least squares ~ noise x sqrt(d_r / m) = "
+                    f"{r['noise_fraction'] / np.sqrt(SCALE_OVERSAMPLING):.3g})")
         if "memory_ratio" in r:
             lines.append(
                 f"{target_mark(r['memory_ratio'] <= MEMORY_TARGET)} {r['case']}: ScaledGD "
                 f"peak traced memory {r['memory_ratio']:.2f} x the CSR input (<= "
                 f"{MEMORY_TARGET:g})")
         if not r["capped"]:
-            ok = r["ours_s"] <= SCALE_TARGET_S or bool(r["ours_warnings"])
+            ok = done and (r["ours_s"] <= SCALE_TARGET_S or bool(r["ours_warnings"]))
             lines.append(
-                f"{target_mark(ok)} {r['case']}: {r['solver']} default fit {r['ours_s']:.1f} s "
-                f"(<= {SCALE_TARGET_S:g} s, or warns and stops)")
+                f"{target_mark(ok)} {r['case']}: {r['solver']} default fit "
+                + (f"{r['ours_s']:.1f} s" if done else r["note"])
+                + f" (<= {SCALE_TARGET_S:g} s, or warns and stops)")
     return lines
 
 
@@ -918,12 +986,8 @@ def run(quick, threads, repeats):
     for n, rank, p, noise, alpha in SOFT_QUICK if quick else SOFT_CASES:
         rows.append(_bench_soft(n, rank, p, noise, alpha, threads, repeats))
     rows += _bench_one_sided(*(ONE_SIDED_QUICK if quick else ONE_SIDED), threads, repeats)
-    _warm_up(threads)
-    scale_rows = []
-    for n in SCALE_QUICK if quick else SCALE_SIZES:
-        for noise in (0.0, SCALE_NOISE):
-            scale_rows += _bench_scale(n, noise, threads, repeats, quick)
-    ratings_rows = _bench_ratings(RATINGS_QUICK_SEEDS if quick else RATINGS_SEEDS, threads)
+    scale_rows = _bench_scale(SCALE_QUICK if quick else SCALE_SIZES, threads, repeats, quick)
+    ratings_rows = _bench_ratings(RATINGS_QUICK if quick else RATINGS, threads)
     condition_rows = _bench_condition(quick)
     rows += scale_rows + ratings_rows + condition_rows
     for row in rows:
