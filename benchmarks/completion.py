@@ -13,6 +13,25 @@ B^T`` with standard normal factors, Cai, Candes & Shen's setting):
 * **one-sided**: ``OneSidedCompletion`` from two observations per row against
   PCA of the zero-filled matrix and against ``SVTImputer`` on the same data.
 
+Three parts for issue 15 ("Completion at scale"), each with its own table:
+
+* **at scale**: n x n, n = 10k, 30k, 100k, rank 10, m = 5 d_r observed
+  entries, noiseless and with noise: whole-``fit`` time and relative error
+  on 100k unobserved entries (``predict_entries``) of ``ScaledGDImputer``,
+  ``SoftImputer(solver="als")``, ``SoftImputer(solver="svd")`` and
+  ``SVTImputer`` at their defaults, each fit in a spawned process with a
+  time budget (:func:`_run_guarded`), SVT capped by ``max_iter``; ScaledGD's
+  peak traced memory against the CSR input.
+* **ratings**: ``make_ratings`` (MovieLens-100k-like), 80/20 split, 3 seeds:
+  Surprise's ``BaselineOnly``, ``SVD``, ``SVDpp``, ``KNNBaseline`` at their
+  defaults against ours, held-out RMSE and fit time.
+* **condition number**: iterations of ``scaled_gd_completion`` to a held-out
+  relative error of 1e-3 (its ``callback``) for condition numbers 1 to
+  1000, ScaledGD(lambda) against plain gradient descent
+  (``precondition=False``).
+
+See ``benchmarks/README.md`` for the settings and targets.
+
 The implementations under comparison run in **interleaved rounds**
 (:func:`benchmarks._harness.time_interleaved`: one untimed warm-up round,
 then ``repeats`` rounds each calling every function once; each gets the
@@ -303,8 +322,9 @@ def _bench_soft(n, rank, p, noise, alpha, threads, repeats):
     log(case)
 
     def ours():
-        est = SoftImputer(alpha=alpha, center=None, tol=SOFT_TOL, max_iter=SOFT_MAX_ITER,
-                          n_components=SOFT_MAX_RANK, random_state=0, n_jobs=threads)
+        est = SoftImputer(alpha=alpha, solver="svd", center=None, tol=SOFT_TOL,
+                          max_iter=SOFT_MAX_ITER, n_components=SOFT_MAX_RANK, random_state=0,
+                          n_jobs=threads)
         return est, est.fit_transform(X)
 
     def ref():
