@@ -824,7 +824,8 @@ class _Reached(Exception):
     """Raised by the callback to stop the solver at the target error."""
 
 
-def _iterations_to(obs, scale, held, n_components, precondition, max_iter, target):
+def _iterations_to(obs, scale, held, n_components, precondition, max_iter, target,
+                   validation_fraction):
     """``(first iteration with held-out relative error <= target or None, errors, seconds)``.
 
     The solver's ``callback`` records the held-out error after every
@@ -845,7 +846,8 @@ def _iterations_to(obs, scale, held, n_components, precondition, max_iter, targe
     start = time.perf_counter()
     try:
         scaled_gd_completion(obs, n_components, precondition=precondition, tol=0.0,
-                             max_iter=max_iter, random_state=0, callback=callback)
+                             max_iter=max_iter, validation_fraction=validation_fraction,
+                             random_state=0, callback=callback)
     except _Reached:
         pass
     elapsed = time.perf_counter() - start
@@ -864,13 +866,14 @@ def _bench_condition(quick):
         X, A, B = _factored_problem(n, n, rank, m, condition_number=kappa, seed=0)
         held = _held_out(X, A, B, COND_HELD_OUT, seed=0)
         sobs, scale = scaled(observed_entries(X, np.nan))
-        for label, k, precondition in (
-            ("ScaledGD(lambda), k = r", rank, True),
-            ("ScaledGD(lambda), k = 2r", 2 * rank, True),
-            ("gradient descent, k = r", rank, False),
+        for label, k, precondition, validation in (
+            ("ScaledGD(lambda), k = r", rank, True, None),
+            ("ScaledGD(lambda), k = 2r", 2 * rank, True, None),
+            ("ScaledGD(lambda), k = 2r, rank cut", 2 * rank, True, 0.02),
+            ("gradient descent, k = r", rank, False, None),
         ):
             it, history, elapsed = _iterations_to(
-                sobs, scale, held, k, precondition, max_iter, COND_TARGET)
+                sobs, scale, held, k, precondition, max_iter, COND_TARGET, validation)
             log(f"condition {kappa:g}, {label}: "
                 + (f"{it} iterations" if it else f"not reached; solver stopped after "
                    f"{len(history)} iterations at error {history[-1]:.3g}") + f", {elapsed:.2f} s")
@@ -878,6 +881,7 @@ def _bench_condition(quick):
                 "case": f"{n}x{n} rank {rank}, m={COND_OVERSAMPLING} d_r, condition {kappa:g}",
                 "part": "condition", "solver": label, "condition_number": kappa,
                 "n_components": k, "precondition": precondition, "ours_s": elapsed,
+                "validation_fraction": validation,
                 "max_iter": max_iter,
                 "metric": "error", "measure": f"iterations to held-out rel. error {COND_TARGET:g}",
                 "ours_iter": it, "iterations_run": len(history),
