@@ -232,6 +232,25 @@ def _demo_soft_impute(random_state):
     return DemoResult("held-out RMSE", rmse(soft), "user + item biases", rmse(bias))
 
 
+@demo("ScaledGDImputer", "sparse 5000x5000 rank 5, 1% observed (m = 5 d_r), n_components 10")
+def _demo_scaled_gd(random_state):
+    import numpy as np
+
+    from lrsparse.datasets import make_low_rank_matrix_with_missing
+    from lrsparse.impute import ScaledGDImputer
+
+    n, r = 5000, 5
+    X, A, B = make_low_rank_matrix_with_missing(
+        n, n, rank=r, n_observed=5 * r * (2 * n - r), sparse_output=True, return_factors=True,
+        random_state=random_state)
+    rng = np.random.default_rng(random_state)
+    rows, cols = rng.integers(0, n, 20000), rng.integers(0, n, 20000)
+    truth = np.einsum("ij,ij->i", A[rows], B[cols])
+    est = ScaledGDImputer(n_components=2 * r, random_state=random_state).fit(X)
+    err = np.linalg.norm(est.predict_entries(rows, cols) - truth) / np.linalg.norm(truth)
+    return DemoResult("held-out rel. error", float(err), "zero (the mean)", 1.0)
+
+
 @demo("OneSidedCompletion", "row space from 2 entries per row, 20000x30, rank 2")
 def _demo_one_sided(random_state):
     import numpy as np

@@ -28,6 +28,11 @@ _ALPHA_SLACK = 0.002
 # The path's fits only rank the alphas: a looser tolerance than the final
 # refit's (MovieLens-like ratings: same choice of alpha, 3x faster).
 _PATH_TOL = 1e-4
+# ... and at most this many iterations each: the warm start carries the
+# progress along the path, the final refit converges (20k x 20k at 0.5%
+# observed, ALS: the uncapped path took 436 s, most of it on alphas far from
+# the chosen one).
+_PATH_MAX_ITER = 10
 # Each outer iteration refines the warm-started subspace: one block iteration
 # per partial SVD (a randomized SVD from the previous vectors) is enough; the
 # outer iteration converges to the same point in as many iterations (tested
@@ -409,7 +414,7 @@ def _alpha_path(obs, *, center, solver, max_rank, tol, max_iter, rng, verbose=0)
     def evaluate(alpha, warm):
         bias_start = None if biases is None else (warm[1][0].copy(), warm[1][1].copy())
         sol = _solve(solver, r_train, alpha, warm[0], biases=bias_start, max_rank=max_rank,
-                     tol=max(tol, _PATH_TOL), max_iter=max_iter, rng=rng)
+                     tol=max(tol, _PATH_TOL), max_iter=min(max_iter, _PATH_MAX_ITER), rng=rng)
         pred = sol.entries(vr, vc) + offsets[0]
         if bias_start is not None:
             pred += bias_start[0][vr] + bias_start[1][vc]
@@ -569,6 +574,7 @@ class SoftImputer(_BaseLowRankImputer):
     See Also
     --------
     SVTImputer : Exact low-rank completion by singular value thresholding.
+    ScaledGDImputer : Factored completion for large, very sparse matrices.
 
     References
     ----------

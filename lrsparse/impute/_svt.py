@@ -31,6 +31,11 @@ _SVD_MAX_ITER = 30
 _SVD_OVERSAMPLES = 1
 # tau="auto": this many times the estimate ||P(M)||_2 / p of ||M||_2.
 _AUTO_TAU_FACTOR = 5.0
+_REGIME_HINT = (
+    "SVT needs exactly low-rank data and a few percent of the entries or more (the "
+    "authors' regime: m / d_r of 3-6 on matrices up to a few thousand rows); for large, "
+    "very sparse matrices use ScaledGDImputer, for noisy data SoftImputer."
+)
 
 
 class SVTImputer(_BaseLowRankImputer):
@@ -68,6 +73,18 @@ class SVTImputer(_BaseLowRankImputer):
     iterate with the smallest residual is returned.  The answer is always
     finite and the work bounded by ``max_iter`` iterations in total.  For
     noisy data prefer :class:`SoftImputer`.
+
+    **Regime.**  SVT is the authors' algorithm for exactly low-rank matrices
+    of moderate size with a comfortable sample: their experiments use m /
+    d_r of 3 to 6 (``d_r = r (n1 + n2 - r)``) on matrices up to a few
+    thousand rows, where it reaches 1e-4 in 60-130 iterations.  Its step
+    refills the unobserved entries at a rate that falls with the observed
+    fraction, so at 0.1-1% observed entries it needs thousands of
+    partial-SVD iterations (measured: 20000 x 20000, rank 10, 0.5%
+    observed: 500 iterations, held-out relative error 0.3).  There use
+    :class:`ScaledGDImputer` (factored, the same data converge in tens of
+    iterations), and for noisy data or ratings :class:`SoftImputer`.  The
+    convergence warning says so.
 
     **Scale.**  The solver works on ``X / max|X|`` and multiplies the
     factors back: with ``tau="auto"`` the completion of ``c X`` is ``c``
@@ -147,6 +164,7 @@ class SVTImputer(_BaseLowRankImputer):
 
     See Also
     --------
+    ScaledGDImputer : Factored completion for large, very sparse matrices.
     SoftImputer : Soft-impute (nuclear-norm regularised least squares), for noisy data.
     OneSidedCompletion : Right singular vectors from two observations per row.
 
@@ -220,7 +238,8 @@ class SVTImputer(_BaseLowRankImputer):
             )
             if not diverged and res >= self.tol:
                 warn_not_converged("SVTImputer", n_iter, res, self.tol,
-                                   what="relative residual on the observed entries")
+                                   what="relative residual on the observed entries",
+                                   hint=_REGIME_HINT)
             with np.errstate(over="ignore"):  # the base checks the factors
                 L, s = L * scale, s * scale
             self.n_iter_, self.residual_, self.diverged_ = n_iter, res, diverged

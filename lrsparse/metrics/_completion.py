@@ -5,8 +5,7 @@ import numbers
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_array, check_random_state
-from sklearn.utils._param_validation import Interval, validate_params
-
+from ..utils._sklearn import Interval, validate_params
 from ..utils.validation import missing_mask
 
 __all__ = ["make_completion_scorer"]
