@@ -245,6 +245,10 @@ class _BaseLowRankImputer(_MissingValuesMixin, OneToOneFeatureMixin, Transformer
         """Per-row offset of new rows (e.g. a user bias), from their observations."""
         return np.zeros(obs.shape[0])
 
+    def _fold_in_bias_ridge(self):
+        """Ridge of a row bias fitted jointly with the fold-in coordinates (None: no bias)."""
+        return None
+
     # ------------------------------------------------------------ public
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -353,11 +357,18 @@ class _BaseLowRankImputer(_MissingValuesMixin, OneToOneFeatureMixin, Transformer
         resid = self._pre(obs.values, obs.rows, obs.cols, offset[obs.rows])
         A = obs.csr(resid)
         V = np.ascontiguousarray(self.components_.T, dtype=np.float64)
+        ridge = self._fold_in_ridge()
+        bias_ridge = self._fold_in_bias_ridge()
+        if bias_ridge is not None:  # the row's bias solved with its coordinates
+            V = np.hstack([V, np.ones((V.shape[0], 1))])
+            ridge = np.append(ridge, bias_ridge)
         from ..utils._numba import numba_threads
 
         with numba_threads(self.n_jobs):
-            coef = ridge_fold_in(A.indptr, A.indices, A.data, V, self._fold_in_ridge(),
-                                 np.empty(0))
+            coef = ridge_fold_in(A.indptr, A.indices, A.data, V, ridge, np.empty(0))
+        if bias_ridge is not None:
+            offset = offset + coef[:, -1]
+            coef = coef[:, :-1]
         out = self._post(coef @ self.components_, None, None, offset)
         empty = np.flatnonzero(np.diff(A.indptr) == 0)
         self._fill_empty(out, empty, self._empty_cols)

@@ -675,12 +675,12 @@ class SoftImputer(_BaseLowRankImputer):
         return self.mean_ + self.row_bias_
 
     def _new_row_offset(self, obs):
-        if self.center != "biases":
-            return np.full(obs.shape[0], self.mean_)
-        v = obs.values - self.mean_ - self.column_bias_[obs.cols]
-        n = obs.shape[0]
-        count = np.bincount(obs.rows, minlength=n)
-        return self.mean_ + np.bincount(obs.rows, v, minlength=n) / (count + _BIAS_RIDGE)
+        # The mean; with biases, each new row's bias is solved jointly with its
+        # coordinates in the fold-in (the row step of the joint objective).
+        return np.full(obs.shape[0], self.mean_)
+
+    def _fold_in_bias_ridge(self):
+        return _BIAS_RIDGE if self.center == "biases" else None
 
     def _pre(self, values, rows, cols, row_offset):
         return values - row_offset - self.column_bias_[cols]
