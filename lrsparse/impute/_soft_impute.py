@@ -42,6 +42,9 @@ _SVD_MAX_ITER = 1
 # ALS: a column whose |a||b| is below this share of the largest is unused
 # (the ridge drives components below alpha to zero).
 _ALS_IDLE = 1e-6
+# ALS widens (by 5 columns) only while every column holds a singular value
+# above this share of alpha (unused ones decay to 0 from ~1e-4 alpha).
+_ALS_GROW = 1e-2
 # solver="auto": ALS below this observed fraction (the SVD iteration's refill
 # of the unobserved entries slows down in proportion to the fraction).
 _AUTO_ALS_FRACTION = 0.05
@@ -165,9 +168,10 @@ def soft_impute_als(obs, alpha, *, A=None, B=None, n_components=None, max_rank=N
     row (column) regressions against a constant column, with the ridge
     ``_BIAS_RIDGE``: the joint objective of :func:`soft_impute_iterations`.
 
-    When ``n_components`` is None the width starts at the warm start's plus
-    5 and grows by 5 (small random columns) while every column is in use
-    at convergence, up to ``max_rank``.
+    When ``n_components`` is None the width starts at the warm start's
+    directions in use (singular value above 1% of ``alpha``) plus 5 and grows
+    by 5 (small random columns) while every column is in use at
+    convergence, up to ``max_rank``.
 
     Parameters
     ----------
@@ -210,6 +214,11 @@ def soft_impute_als(obs, alpha, *, A=None, B=None, n_components=None, max_rank=N
     cap = min(n, d) if max_rank is None else min(max_rank, n, d)
     if A is None or A.shape[1] == 0:
         A, B = np.zeros((n, 0)), np.zeros((d, 0))
+    elif n_components is None:
+        # the warm start's directions in use (balanced SVD form), plus 5 new
+        A, B, s = balanced_svd(A, B)
+        used = int(np.sum(s > _ALS_GROW * alpha))
+        A, B = np.ascontiguousarray(A[:, :used]), np.ascontiguousarray(B[:, :used])
     k = n_components if n_components is not None else min(A.shape[1] + 5, cap)
     csr = obs.csr()
     csc = csr.tocsc()
@@ -224,10 +233,13 @@ def soft_impute_als(obs, alpha, *, A=None, B=None, n_components=None, max_rank=N
     scale0 = np.sqrt(alpha) * 1e-2
 
     def widen(F, k):
+        # new columns of norm ~ scale0: singular values ~1e-4 alpha, far below
+        # any component the data support (which grow to sigma - alpha)
         extra = k - F.shape[1]
         if extra <= 0:
             return np.ascontiguousarray(F[:, :k])
-        return np.hstack([F, scale0 * rng.standard_normal((F.shape[0], extra))])
+        new = rng.standard_normal((F.shape[0], extra)) * (scale0 / np.sqrt(F.shape[0]))
+        return np.hstack([F, new])
 
     A, B = widen(A, k), widen(B, k)
     start = time.perf_counter()
@@ -260,7 +272,7 @@ def soft_impute_als(obs, alpha, *, A=None, B=None, n_components=None, max_rank=N
         if n_components is not None or rel > tol or k >= cap or it >= max_iter:
             break
         s = balanced_svd(A, B)[2]
-        if s.size and s.min() <= _ALS_IDLE * s.max():
+        if s.size and s.min() <= _ALS_GROW * alpha:
             break  # a column went unused: the width covers the solution's rank
         k = min(k + 5, cap)
         ridge = np.concatenate([np.full(k - A.shape[1], alpha), ridge])
