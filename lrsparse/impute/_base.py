@@ -222,6 +222,9 @@ class _BaseLowRankImputer(_MissingValuesMixin, OneToOneFeatureMixin, Transformer
     """Completion of the training matrix, fold-in of new rows, entry evaluation."""
 
     _parameter_constraints = {**_MissingValuesMixin._parameter_constraints}
+    # True: ``_fit`` gets ``sobs=None`` and divides by ``self._scale`` itself
+    # (saves a copy of the observed values: 80 MB at 10^7 entries).
+    _scales_itself = False
 
     # ------------------------------------------------------------- hooks
     def _fit(self, obs, sobs):
@@ -288,8 +291,13 @@ class _BaseLowRankImputer(_MissingValuesMixin, OneToOneFeatureMixin, Transformer
                 f"not determined by the data.",
                 UserWarning,
             )
-        sobs, self._scale = scaled(obs)
-        self.fill_value_ = float(np.mean(sobs.values)) * self._scale
+        if self._scales_itself:  # the solver divides as it copies: no scaled copy
+            self._scale = data_scale(obs.values, input_name="X")
+            sobs = None
+            self.fill_value_ = float(np.mean(obs.values / self._scale)) * self._scale
+        else:
+            sobs, self._scale = scaled(obs)
+            self.fill_value_ = float(np.mean(sobs.values)) * self._scale
         from threadpoolctl import threadpool_limits
 
         from ..utils._numba import numba_threads

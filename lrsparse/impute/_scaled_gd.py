@@ -46,7 +46,7 @@ class _Pattern:
     observed set is ever formed.
     """
 
-    def __init__(self, indptr, indices, values, shape, n_components, keep):
+    def __init__(self, indptr, indices, values, shape, n_components, keep, scale=1.0):
         from .._kernels.sampled import csr_panels
 
         # Panels whose slice of the column factors (width x k doubles) stays
@@ -54,6 +54,8 @@ class _Pattern:
         self.width = max(_PANEL_BYTES // (8 * n_components), 64)
         self.n_panels = max(-(-shape[1] // self.width), 1)
         self.panels = csr_panels(indptr, indices, values, shape[1], self.width, keep)
+        if scale != 1.0:
+            self.panels[2][:] /= scale  # the panels' own copy of the values
         self.weights = np.empty(0)
 
     def gradients(self, L, R):
@@ -97,7 +99,7 @@ def _prune(L, R, validation, ratio):
 
 def scaled_gd_completion(obs, n_components, *, damping="auto", alpha=0.0, learning_rate=0.7,
                          init_scale=1e-6, precondition=True, tol=1e-5, max_iter=500,
-                         validation_fraction=0.02, random_state=None, verbose=0,
+                         validation_fraction=0.02, scale=1.0, random_state=None, verbose=0,
                          callback=None, return_norm=False):
     """Matrix completion by ScaledGD(lambda) from a small random start.
 
@@ -165,6 +167,9 @@ def scaled_gd_completion(obs, n_components, *, damping="auto", alpha=0.0, learni
     callback : callable, default=None
         ``callback(n_iter, L, R)`` after every iteration (for example to
         record a held-out error).
+    scale : float > 0, default=1.0
+        The solver works on ``obs.values / scale`` (divided in its own copy
+        of the values, so the caller needs none).
     return_norm : bool, default=False
         Also return the estimate of ``||M||_2``.
 
@@ -195,22 +200,25 @@ def scaled_gd_completion(obs, n_components, *, damping="auto", alpha=0.0, learni
     # ||M||_2 estimate: the top singular value of P(X) / p; with
     # damping="auto" also the (k+1)-th, the level of the sampling noise.
     n_sv = k + 1 if damping == "auto" and k < min(n, d) else 1
-    sv = partial_svd(sp.csr_array((obs.values, obs.cols, obs.indptr), shape=obs.shape), n_sv,
-                     n_oversamples=5, max_iter=20, tol=1e-4, random_state=rng)[1] / p
+    # (a transient scaled copy: freed before the panels exist)
+    sv = partial_svd(sp.csr_array((obs.values / scale, obs.cols, obs.indptr), shape=obs.shape),
+                     n_sv,
+                     n_oversamples=5, max_iter=10, tol=1e-3, random_state=rng)[1] / p
     sigma = float(sv[0])
     noise_level = float(sv[-1]) / sigma if n_sv > 1 and sigma > 0.0 else 0.0
     keep = np.empty(0, dtype=bool)
     validation = None
     if validation_fraction is not None and k > 1:
-        keep = rng.uniform(size=m) >= validation_fraction
+        # 16-bit draws: a float64 draw per entry would be the fit's largest array
+        keep = rng.randint(0, 2**16, size=m, dtype=np.uint16) >= int(validation_fraction * 2**16)
         if keep.all() or not keep.any():
             keep = np.empty(0, dtype=bool)
         else:
             held = ~keep
-            validation = (obs.rows[held], obs.cols[held], obs.values[held])
+            validation = (obs.rows[held], obs.cols[held], obs.values[held] / scale)
             m = int(keep.sum())
             p = m / (float(n) * float(d))
-    pattern = _Pattern(obs.indptr, obs.cols, obs.values, obs.shape, k, keep)
+    pattern = _Pattern(obs.indptr, obs.cols, obs.values, obs.shape, k, keep, scale)
     if sigma == 0.0:
         out = (np.zeros((n, k)), np.zeros((d, k)), 0, 0.0, 0.0)
         return (*out, sigma) if return_norm else out
@@ -475,11 +483,13 @@ class ScaledGDImputer(_BaseLowRankImputer):
         self.verbose = verbose
         self.n_jobs = n_jobs
 
+    _scales_itself = True
+
     def _fit(self, obs, sobs):
         scale = self._scale
         k = min(self.n_components, *obs.shape)
         L, R, n_iter, change, mse, sigma = scaled_gd_completion(
-            sobs, k, damping=self.damping, alpha=self.alpha,
+            obs, k, damping=self.damping, alpha=self.alpha, scale=scale,
             learning_rate=self.learning_rate, init_scale=self.init_scale,
             validation_fraction=self.validation_fraction, tol=self.tol, max_iter=self.max_iter,
             random_state=self.random_state, verbose=self.verbose, return_norm=True)
