@@ -236,12 +236,13 @@ fig.tight_layout()
 plt.show()
 
 # %%
-# ScaledGD(lambda) has the smallest error, in a few seconds; ALS solves the same problem as soft-impute's SVD
-# iteration, to its fixed point, in a comparable time, with an error set by
-# the shrinkage ``alpha`` (the price of a convex, regularised objective:
-# every singular value is shrunk).  The SVD iteration, given the same
-# time, has barely started: the refill of the unobserved entries moves by
-# about 1% of the way per iteration.  With ``solver="auto"`` (default),
+# ScaledGD(lambda) has the smallest error, in a few seconds.  ALS solves
+# the same problem as soft-impute's SVD iteration, to its fixed point,
+# faster still, with an error set by the shrinkage ``alpha`` (the price of
+# a convex, regularised objective: every singular value is shrunk).  The
+# SVD iteration, given as much time, is far from its fixed point: each
+# iteration refills the unobserved entries, 99% of the matrix, from the
+# previous iterate.  With ``solver="auto"`` (default),
 # :class:`~lrsparse.impute.SoftImputer` picks ALS below 5% observed
 # entries.  ``python -m benchmarks completion`` runs the same comparison at
 # 10k, 30k and 100k squared.

@@ -31,9 +31,10 @@ ratings a new user has given, and tunes the shrinkage for new users with
 # user ``u`` rates item ``i`` ``clip(rint(t_ui + noise), 1, 5)`` stars, where
 # the taste ``t_ui = mu + b_u + c_i + <p_u, q_i>`` has user and item biases
 # and (here) rank-5 factors whose interaction has standard deviation 1
-# (``taste_scale``), and the rating noise has standard deviation 0.6.  Which ratings are observed is not uniform:
-# item popularity follows a power law, user activity is log-normal, and
-# every user has at least 20 ratings.  1500 users, 300 items and 40000
+# (``taste_scale``); the rating noise has standard deviation 0.6.  Which
+# ratings are observed is not uniform: item popularity follows a power
+# law, user activity is log-normal, and every user has at least 20
+# ratings.  1500 users, 300 items and 40000
 # ratings (about 9% of the matrix); missing ratings are NaN
 # (``sparse_output=False``; the default is a CSR matrix, see the end).
 import matplotlib.pyplot as plt
