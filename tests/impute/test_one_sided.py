@@ -241,3 +241,14 @@ def test_max_iter_warns():
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         OneSidedCompletion(random_state=0).fit(X)
+
+
+def test_warns_outside_its_regime(monkeypatch):
+    # Many observations per row: the pair statistics grow as k^2 per row.
+    from lrsparse.impute import _one_sided
+
+    monkeypatch.setattr(_one_sided, "_MANY_PRODUCTS", 1000.0)
+    X, _ = make_low_rank_matrix_with_missing(100, 20, rank=2, observed_fraction=0.5,
+                                             random_state=0)
+    with pytest.warns(UserWarning, match="ScaledGDImputer or SoftImputer"):
+        OneSidedCompletion(random_state=0).fit(X)
