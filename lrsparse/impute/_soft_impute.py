@@ -39,6 +39,7 @@ _PATH_MAX_ITER = 10
 # against a full-SVD soft-impute; 2x faster than 3 block iterations).
 _SVD_TOL = 1e-6
 _SVD_MAX_ITER = 1
+_SVD_COLD_MAX_ITER = 30
 # ALS: a column whose |a||b| is below this share of the largest is unused
 # (the ridge drives components below alpha to zero).
 _ALS_IDLE = 1e-6
@@ -134,9 +135,14 @@ def soft_impute_iterations(obs, alpha, *, L=None, Vt=None, V_block=None, max_ran
             fitted += biases[0][obs.rows] + biases[1][obs.cols]
         R = obs.csr(obs.values - fitted)
         op = _sparse_plus_low_rank(R, L, Vt)
+        # One block iteration refines a warm subspace; from a cold start (no
+        # vectors yet) it underestimates the top values and would return Z = 0
+        # as "converged": converge that first partial SVD.
+        cold = V_block is None
         U, s, Vt_new, V_block = svd_above_threshold(
             op, alpha, n_start=L.shape[1] + 1, increment=5, V0=V_block, max_rank=max_rank,
-            tol=_SVD_TOL, max_iter=_SVD_MAX_ITER, n_oversamples=3, random_state=rng,
+            tol=_SVD_TOL, max_iter=_SVD_COLD_MAX_ITER if cold else _SVD_MAX_ITER,
+            n_oversamples=3, random_state=rng,
         )
         L_new, s, Vt_new = shrink_factors(U, s, Vt_new, alpha)
         change, norm = factor_change(L, Vt.T, L_new, Vt_new.T)

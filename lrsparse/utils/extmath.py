@@ -147,6 +147,10 @@ def partial_svd(A, n_components, *, V0=None, n_oversamples=10, max_iter=20, tol=
         # vectors (a warm start usually does), so one iteration is enough.
         s_y = np.sqrt(np.maximum(np.linalg.eigvalsh(Y.T @ Y)[::-1], 0.0))
         check = s[:k] > converge_above if converge_above is not None else slice(None)
+        if converge_above is not None and not np.any(check):
+            # Nothing above the threshold yet: that is an answer only once the
+            # top value has converged (a cold start underestimates it).
+            check = slice(0, 1)
         scale = tol * max(s[0], 1e-300)
         change = np.abs(s[:k] - s_y[:k])[check]
         if change.size == 0 or change.max() <= scale:

@@ -162,3 +162,17 @@ def test_auto_alpha_als_beats_the_bias_model_on_ratings():
     assert rmse(est) < bias - 0.01
     assert abs(rmse(est) - rmse(svd)) < 0.005  # the same model, whichever solver
     assert est.rank_ >= 1 and est.alpha_path_.size >= 2
+
+
+def test_svd_solver_numeric_alpha_from_a_cold_start():
+    # Found by the gallery: a numeric alpha below the top singular value of the
+    # centred ratings gave rank 0 after one iteration (the cold partial SVD
+    # stopped at an underestimate); both solvers must find the low-rank part.
+    R, _ = make_ratings(n_users=1500, n_items=300, n_ratings=40000, rank=5,
+                        sparse_output=False, random_state=0)
+    ranks = {}
+    for solver in ("svd", "als"):
+        est = SoftImputer(alpha=14.17, solver=solver, tol=1e-10, max_iter=2000,
+                          random_state=0).fit(R[:800])
+        ranks[solver] = est.rank_
+    assert ranks["svd"] == ranks["als"] >= 5

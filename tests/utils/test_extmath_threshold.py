@@ -89,3 +89,18 @@ def test_warm_start_reproduces_the_answer(gapped):
                                         random_state=1)
     np.testing.assert_allclose(s2, s, rtol=1e-10)
     np.testing.assert_allclose(np.abs(np.sum(Vt * Vt2, axis=1)), 1.0, atol=1e-6)
+
+
+def test_cold_start_below_the_threshold_is_not_taken_as_converged():
+    # A random start underestimates the top singular value; with converge_above
+    # the first estimate below the threshold used to end the iteration, so
+    # svd_above_threshold returned nothing although sigma_1 is above it (found
+    # as SoftImputer(alpha=...) stopping at rank 0 on ratings).
+    rng = np.random.default_rng(0)
+    A = sp.random_array((800, 300), density=0.09, rng=rng, data_sampler=rng.standard_normal,
+                        format="csr")
+    s1 = np.linalg.svd(A.toarray(), compute_uv=False)[0]
+    for seed in range(3):
+        U, s, Vt, _ = svd_above_threshold(A, 0.9 * s1, n_start=1, n_oversamples=3,
+                                          random_state=seed, max_iter=30, tol=1e-6)
+        assert s.size >= 1 and s[0] == pytest.approx(s1, rel=1e-6)
