@@ -34,7 +34,7 @@ _PRUNE_RATIO = 0.9
 _PANEL_BYTES = 2**18
 # damping="auto": the final damping relative to ||M||_2, and the relative
 # change below which the growth phase is over.
-_AUTO_DAMPING = 1e-3
+_AUTO_DAMPING = 1e-4
 _SETTLED = 1e-2
 
 
@@ -153,7 +153,7 @@ def _scaled_gd(obs, n_components, *, damping="auto", alpha=0.0, learning_rate=0.
         level of the sampling noise (the ``(k+1)``-th singular value of
         ``P(X) / p``) while the factors grow from the small start, so that
         the directions the noise drives grow slowly and the data's fast,
-        then 1e-3 once the estimate changes by less than 1% per iteration.
+        then 1e-4 once the estimate changes by less than 1% per iteration.
     alpha : float >= 0, default=0.0
         Ridge weight on the factors (in units of ``||M||_2``: ``alpha``
         times the estimate of ``||M||_2``); 0 is the paper's loss.
@@ -338,7 +338,7 @@ class ScaledGDImputer(_BaseLowRankImputer):
     the ``(k+1)``-th singular value of ``P(X) / p``: from the small start the
     data's directions then grow fast and the directions the noise drives
     slowly.  Once the estimate changes by less than 1% per iteration,
-    ``lambda`` drops to 1e-3 ``||X||_2`` and every direction converges at
+    ``lambda`` drops to 1e-4 ``||X||_2`` and every direction converges at
     one rate (measured: 300 x 200, rank 3, condition numbers 1 to 100,
     ``n_components=3``: 30-130 iterations to 1e-5 on every seed tried;
     with a fixed 1e-3 the ill-conditioned cases failed on most seeds).
@@ -354,17 +354,16 @@ class ScaledGDImputer(_BaseLowRankImputer):
     than 0.1% per iteration, every 5 iterations the factors are cut to the
     rank whose truncation predicts those entries best, if that beats all
     the directions by 10% (at convergence or ``max_iter``, by any margin),
-    and the fit goes on: directions that do not generalise go, weak but
-    real ones stay.  Measured (``n_components`` twice the rank, condition
-    number 1 or 100): 2000 x 2000, rank 10, 5 ``r (n1 + n2 - r)``
-    observations: rank 10 and held-out error 5e-5 to 6e-5; 1000 x 1000,
-    rank 5, 8 ``r (n1 + n2 - r)``: rank 5, 3e-5; but at 5 ``r (n1 + n2 -
-    r)`` on 1000 x 1000 the cut kept one extra direction (9.5e-3) or, at
-    condition number 100, took the weakest true one (1e-2), and on 300 x 200
-    problems it missed 5 of 10 cases (1e-3 to 4e-2): 2% of a few thousand
-    entries is a noisy judge.  With ``n_components`` at the rank every one
-    of these cases reaches 5e-5 or better.  This rank selection is this
-    library's addition: the paper analyses Gaussian sensing, where
+    and the fit goes on: directions that do not generalise go.  Measured
+    (``n_components`` twice the rank, condition number 1 or 100): 2000 x
+    2000, rank 10, 5 ``r (n1 + n2 - r)`` observations: rank 10 and
+    held-out error 1e-5 to 5e-5; 1000 x 1000, rank 5, 5 or 8 ``r (n1 + n2 -
+    r)``: at condition number 1 rank 5 (5e-6) or one extra direction kept
+    (9e-4), at 100 the weakest true direction cut (1e-2); on 300 x 200,
+    rank 3, 9 of 10 recovered: 2% of a few thousand entries is a noisy
+    judge.  With ``n_components`` at the rank every one of these cases
+    reaches 6e-5 or better.  This rank selection
+    is this library's addition: the paper analyses Gaussian sensing, where
     overparameterisation is harmless, not sampling.
     ``rank_`` is the rank after the cut.
 
@@ -389,7 +388,7 @@ class ScaledGDImputer(_BaseLowRankImputer):
         ``||X||_2``.  A number: fixed, as in the paper (it should lie below
         the smallest singular value of the truth relative to the largest).
         "auto": at the level of the sampling noise while the factors grow
-        from the small start, 1e-3 once the fit settles (above).
+        from the small start, 1e-4 once the fit settles (above).
     alpha : float >= 0, default=0.0
         Ridge weight on the factors, relative to the estimate of
         ``||X||_2``; 0 is the paper's loss.
@@ -430,7 +429,7 @@ class ScaledGDImputer(_BaseLowRankImputer):
     rank_ : int
         Rank of the completion (``n_components`` unless the gap rule cut it).
     damping_ : float
-        Final ``lambda``, in units of ``X`` (``damping``, or 1e-3 for
+        Final ``lambda``, in units of ``X`` (``damping``, or 1e-4 for
         "auto", times the estimated ``||X||_2``).
     n_iter_ : int
         Iterations run (a ``ConvergenceWarning`` is issued when ``max_iter``

@@ -236,7 +236,7 @@ class SVTImputer(_BaseLowRankImputer):
                 rank_increment=self.rank_increment, random_state=rng, verbose=self.verbose,
                 explicit_tau=self.tau != "auto",
             )
-            if not diverged and res >= self.tol:
+            if res >= self.tol and n_iter >= self.max_iter:  # after a restart too
                 warn_not_converged("SVTImputer", n_iter, res, self.tol,
                                    what="relative residual on the observed entries",
                                    hint=_REGIME_HINT)
