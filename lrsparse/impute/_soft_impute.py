@@ -49,6 +49,9 @@ _ALS_IDLE = 1e-6
 # ALS widens (by 5 columns) only while every column holds a singular value
 # above this share of alpha (unused ones decay to 0 from ~1e-4 alpha).
 _ALS_GROW = 1e-2
+# ... and stops when the residual's top singular value is within this share
+# of alpha (the optimality condition of soft-impute).
+_ALS_KKT_SLACK = 1e-3
 # solver="auto": ALS below this observed fraction (the SVD iteration's refill
 # of the unobserved entries slows down in proportion to the fraction).
 _AUTO_ALS_FRACTION = 0.05
@@ -216,7 +219,7 @@ def soft_impute_als(obs, alpha, *, A=None, B=None, n_components=None, max_rank=N
     change : float
         Last relative squared change (converged when ``<= tol``).
     """
-    from .._kernels.sampled import ridge_fold_in
+    from .._kernels.sampled import ridge_fold_in, sampled_product
 
     rng = check_random_state(rng)
     n, d = obs.shape
@@ -281,12 +284,29 @@ def soft_impute_als(obs, alpha, *, A=None, B=None, n_components=None, max_rank=N
                 break
         if n_components is not None or rel > tol or k >= cap or it >= max_iter:
             break
+        # Optimality of soft-impute: ||P(X - Z)||_2 <= alpha.  Zero columns are
+        # a saddle of the factored problem that ALS leaves only slowly (at rate
+        # sigma / alpha); a residual direction above alpha is added at once.
+        fitted = sampled_product(A, B, obs.rows, obs.cols)
+        if with_bias:
+            fitted += biases[0][obs.rows] + biases[1][obs.cols]
+        u, top, vt, _ = partial_svd(obs.csr(obs.values - fitted), 1, n_oversamples=5,
+                                    max_iter=30, tol=1e-6, random_state=rng)
+        if top[0] <= alpha * (1.0 + _ALS_KKT_SLACK):
+            break
         s = balanced_svd(A, B)[2]
-        if s.size and s.min() <= _ALS_GROW * alpha:
-            break  # a column went unused: the width covers the solution's rank
-        k = min(k + 5, cap)
-        ridge = np.concatenate([np.full(k - A.shape[1], alpha), ridge])
+        used = int(np.sum(s > _ALS_GROW * alpha))
+        A, B = balanced_svd(A, B)[:2]
+        A, B = A[:, :used], B[:, :used]
+        root = np.sqrt(top[0] - alpha)
+        A = np.ascontiguousarray(np.hstack([A, u * root]))
+        B = np.ascontiguousarray(np.hstack([B, vt.T * root]))
+        k = min(A.shape[1] + 4, cap)
+        ridge = np.full(k + with_bias, alpha)
+        if with_bias:
+            ridge[-1] = _BIAS_RIDGE
         A, B = widen(A, k), widen(B, k)
+        rel = np.inf
     return A, B, it, rel
 
 
