@@ -165,6 +165,18 @@ def balanced_svd(L, R):
     return (Ql @ u) * root, (Qr @ vt.T) * root, s
 
 
+def svd_form(L, R, rel_threshold=0.0):
+    """``(U diag(s), Vt, s)`` of ``L R^T``, directions with ``s <= rel_threshold * s_1`` dropped.
+
+    The imputers' fitted form: ``row_factors_ = U diag(s)`` and orthonormal
+    ``components_ = Vt``, from any factors (:func:`balanced_svd`).
+    """
+    A, B, s = balanced_svd(L, R)
+    keep = s > rel_threshold * s[0] if s.size else np.zeros(0, dtype=bool)
+    root = np.sqrt(s[keep])
+    return A[:, keep] * root, (B[:, keep] / root).T, s[keep]
+
+
 def shrink_factors(U, s, Vt, tau):
     """``(L, s_k, Vt_k)`` with ``L = U_k diag(s_k)`` for the shrinkage ``D_tau(U diag(s) Vt)``.
 

@@ -151,12 +151,9 @@ def _one_sided_scaled_gd(a, b, c, s, d, n_components, *, max_iter=500, tol=1e-8,
     # Both triangles as one CSR pattern: the loss and its gradient E V (E the
     # weighted residual, symmetric) are one pass of the kernel the factored
     # completion solvers use.
-    full = sp.coo_array((np.concatenate([target, target[off]]),
-                         (np.concatenate([a, b[off]]), np.concatenate([b, a[off]]))),
-                        shape=(d, d)).tocsr()
-    full_w = sp.coo_array((np.concatenate([w, w[off]]),
-                           (np.concatenate([a, b[off]]), np.concatenate([b, a[off]]))),
-                          shape=(d, d)).tocsr()
+    coords = (np.concatenate([a, b[off]]), np.concatenate([b, a[off]]))
+    full, full_w = (sp.coo_array((np.concatenate([v, v[off]]), coords), shape=(d, d)).tocsr()
+                    for v in (target, w))
     full.sort_indices()
     full_w.sort_indices()
     pattern = (full.indptr, full.indices, full.data, full_w.data)

@@ -10,7 +10,7 @@ from sklearn.utils import check_random_state
 from ..utils._sklearn import Interval, StrOptions
 from ..utils._solver import warn_not_converged
 from ..utils.extmath import partial_svd
-from ._base import _BaseLowRankImputer, balanced_svd, factor_change
+from ._base import _BaseLowRankImputer, balanced_svd, factor_change, svd_form
 
 __all__ = ["ScaledGDImputer", "scaled_gd_completion"]
 
@@ -515,14 +515,12 @@ class ScaledGDImputer(_BaseLowRankImputer):
         if change > self.tol:
             warn_not_converged("ScaledGDImputer", n_iter, change, self.tol,
                                what="relative change of the estimate")
-        U, V, s = balanced_svd(L, R)
-        root = np.sqrt(s)
-        keep = s > 0.0
+        F, Vt, s = svd_form(L, R)
         with np.errstate(over="ignore", invalid="ignore"):  # the base checks the factors
-            self.row_factors_ = np.ascontiguousarray(U[:, keep] * root[keep] * scale)
-            self.singular_values_ = s[keep] * scale
-        self.components_ = np.ascontiguousarray((V[:, keep] / root[keep]).T)
-        self.rank_ = int(keep.sum())
+            self.row_factors_ = np.ascontiguousarray(F * scale)
+            self.singular_values_ = s * scale
+        self.components_ = np.ascontiguousarray(Vt)
+        self.rank_ = int(s.size)
         self.damping_ = (_AUTO_DAMPING if self.damping == "auto" else self.damping) * sigma * scale
         self.n_iter_ = n_iter
         self.residual_ = float(np.sqrt(mse)) * scale

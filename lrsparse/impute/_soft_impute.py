@@ -12,7 +12,7 @@ from ..utils._sklearn import Interval, StrOptions
 from ..utils._solver import warn_not_converged
 from ..utils.extmath import partial_svd, svd_above_threshold
 from ._base import (Observed, _BaseLowRankImputer, _row_pointers, balanced_svd, factor_change,
-                    shrink_factors)
+                    shrink_factors, svd_form)
 
 __all__ = ["SoftImputer"]
 
@@ -227,11 +227,8 @@ def soft_impute_als(obs, alpha, *, A=None, B=None, n_components=None, max_rank=N
     cap = min(n, d) if max_rank is None else min(max_rank, n, d)
     if A is None or A.shape[1] == 0:
         A, B = np.zeros((n, 0)), np.zeros((d, 0))
-    elif n_components is None:
-        # the warm start's directions in use (balanced SVD form), plus 5 new
-        A, B, s = balanced_svd(A, B)
-        used = int(np.sum(s > _ALS_GROW * alpha))
-        A, B = np.ascontiguousarray(A[:, :used]), np.ascontiguousarray(B[:, :used])
+    elif n_components is None:  # the warm start's directions in use, plus 5 new
+        A, B = _in_use(A, B, alpha)
     k = n_components if n_components is not None else min(A.shape[1] + 5, cap)
     csr = obs.csr()
     csc = csr.tocsc()
@@ -239,9 +236,11 @@ def soft_impute_als(obs, alpha, *, A=None, B=None, n_components=None, max_rank=N
     row_order = (csr.indptr, csr.indices)
     col_order = (csc.indptr, csc_rows)
     with_bias = biases is not None
-    ridge = np.full(k + with_bias, alpha)
-    if with_bias:
-        ridge[-1] = _BIAS_RIDGE
+
+    def ridges(k):  # alpha on the k factor columns, _BIAS_RIDGE on the bias column
+        return np.append(np.full(k, alpha), [_BIAS_RIDGE] if with_bias else [])
+
+    ridge = ridges(k)
     no_weights = np.empty(0)
     scale0 = np.sqrt(alpha) * 1e-2
 
@@ -294,20 +293,22 @@ def soft_impute_als(obs, alpha, *, A=None, B=None, n_components=None, max_rank=N
                                     max_iter=30, tol=1e-6, random_state=rng)
         if top[0] <= alpha * (1.0 + _ALS_KKT_SLACK):
             break
-        s = balanced_svd(A, B)[2]
-        used = int(np.sum(s > _ALS_GROW * alpha))
-        A, B = balanced_svd(A, B)[:2]
-        A, B = A[:, :used], B[:, :used]
+        A, B = _in_use(A, B, alpha)
         root = np.sqrt(top[0] - alpha)
         A = np.ascontiguousarray(np.hstack([A, u * root]))
         B = np.ascontiguousarray(np.hstack([B, vt.T * root]))
         k = min(A.shape[1] + 4, cap)
-        ridge = np.full(k + with_bias, alpha)
-        if with_bias:
-            ridge[-1] = _BIAS_RIDGE
+        ridge = ridges(k)
         A, B = widen(A, k), widen(B, k)
         rel = np.inf
     return A, B, it, rel
+
+
+def _in_use(A, B, alpha):
+    """The balanced SVD form of ``A B^T`` cut to its directions above ``_ALS_GROW * alpha``."""
+    A, B, s = balanced_svd(A, B)
+    used = int(np.sum(s > _ALS_GROW * alpha))
+    return np.ascontiguousarray(A[:, :used]), np.ascontiguousarray(B[:, :used])
 
 
 def _offsets(obs, center):
@@ -383,11 +384,7 @@ def _solve(solver, obs, alpha, warm, *, biases, max_rank, tol, max_iter, rng, ve
     L = Vt = None
     Vb = None if warm is None else warm.V_block
     if warm is not None and warm.left.shape[1]:
-        # Z = left right^T in the SVD form L Vt (orthonormal Vt).
-        A, B, s = balanced_svd(warm.left, warm.right)
-        keep = s > 0.0
-        root = np.sqrt(s[keep])
-        L, Vt = A[:, keep] * root, (B[:, keep] / root).T
+        L, Vt, _ = svd_form(warm.left, warm.right)
     L, Vt, Vb, n_iter, change = soft_impute_iterations(
         obs, alpha, L=L, Vt=Vt, V_block=Vb, max_rank=max_rank, biases=biases, tol=tol,
         max_iter=max_iter, rng=rng, verbose=verbose)
@@ -689,10 +686,7 @@ class SoftImputer(_BaseLowRankImputer):
             warn_not_converged("SoftImputer", sol.n_iter, sol.change, self.tol,
                                what="relative squared change")
         if solver == "als":
-            A, B, sv = balanced_svd(sol.left, sol.right)
-            keep = sv > _ALS_IDLE * sv[0] if sv.size else np.zeros(0, dtype=bool)
-            root = np.sqrt(sv[keep])
-            L, Vt = A[:, keep] * root, (B[:, keep] / root).T
+            L, Vt, _ = svd_form(sol.left, sol.right, _ALS_IDLE)
         else:
             L, Vt = sol.left, sol.right.T
         with np.errstate(over="ignore"):  # the base checks the factors
