@@ -20,12 +20,16 @@ endmembers with :func:`~lrsparse.decomposition.estimate_n_endmembers`, and
 fits :class:`~lrsparse.decomposition.CorrentropyNMF` from both starts.  See
 the :ref:`user guide <unmixing>` for the details.
 
-The mineral spectra (``usgs_cuprite_12_spectra.mat``) are not shipped with
-lrsparse (their licence is unknown): the example looks for the file in the
-data folder of :func:`~lrsparse.datasets.get_data_home` (the environment
-variable ``LRSPARSE_DATA``, else ``~/lrsparse_data``) and in the project's
-shared data folder, ``shared/data/`` next to the repository, and prints a
-message and does nothing else when it finds neither.
+The mineral spectra (``usgs_cuprite_12_spectra.mat``: 12 spectra of the
+USGS spectral library as used for the AVIRIS Cuprite scene, from F. Zhu's
+hyperspectral unmixing ground-truth release, arXiv:1708.05125) are not
+shipped with lrsparse (their licence is unknown) and nothing downloads
+them: put the file in the data folder of
+:func:`~lrsparse.datasets.get_data_home` (or in a ``hyperspectral``
+subfolder of it), that is the ``data_home`` argument if given, else the
+environment variable ``LRSPARSE_DATA``, else ``~/lrsparse_data``.  **If the
+file is not found, the example prints a message and does nothing else**;
+the text below describes what it shows when the file is found.
 """
 
 # %%
@@ -38,36 +42,23 @@ message and does nothing else when it finds neither.
 # 70% of any pixel.  ``spectral_variability=0.03`` multiplies each
 # material's spectrum, in each pixel, by a smooth random curve of about 3%
 # amplitude: the within-material variation of real scenes.
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 import numpy as np
 
-from lrsparse.datasets import get_data_home, make_rare_material_scene
-
-try:
-    example_dir = Path(__file__).resolve().parent
-except NameError:  # sphinx-gallery runs the examples from their own folder
-    example_dir = Path.cwd()
-data_homes = [Path(get_data_home()), example_dir.parents[1].parent / "shared" / "data"]
+from lrsparse.datasets import make_rare_material_scene
 
 image_shape = (64, 64)
-scene = None
-for data_home in data_homes:
-    try:
-        scene = make_rare_material_scene(
-            image_shape, 4, spectral_variability=0.03, snr_db=30,
-            data_home=data_home, random_state=3,
-        )
-        break
-    except FileNotFoundError:
-        continue
+try:
+    # data_home=None: the folder of $LRSPARSE_DATA, else ~/lrsparse_data
+    scene = make_rare_material_scene(
+        image_shape, 4, spectral_variability=0.03, snr_db=30, random_state=3,
+    )
+except FileNotFoundError:
+    scene = None
 
 if scene is None:
-    print(
-        "usgs_cuprite_12_spectra.mat was found in none of "
-        f"{[str(p) for p in data_homes]}: skipping this example."
-    )
+    print("usgs_cuprite_12_spectra.mat is not in the data folder (see "
+          "lrsparse.datasets.get_data_home):\nskipping this example.")
 else:
     X, rare = scene.X, scene.rare_index
     names = scene.endmember_names
@@ -158,8 +149,7 @@ from lrsparse.decomposition import CorrentropyNMF, estimate_n_endmembers
 
 if scene is not None:
     flat = make_rare_material_scene(
-        image_shape, 4, spectral_variability=0.0, snr_db=30,
-        data_home=data_home, random_state=3,
+        image_shape, 4, spectral_variability=0.0, snr_db=30, random_state=3,
     )
     for label, data in (("spectral variability 3%", scene), ("no variability", flat)):
         print(
