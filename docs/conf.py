@@ -4,8 +4,8 @@ The build needs no network: maths is typeset by a MathJax bundled with the
 site (``sphinx-mathjax-offline`` copies it to ``_static/mathjax``), and no
 page loads anything from a CDN.
 
-Cross-references to Python, NumPy, SciPy, scikit-learn, joblib, pandas and
-Dask
+Cross-references to other projects (Python, NumPy, SciPy, scikit-learn,
+joblib, pandas, Dask)
     With network access (the published build) they go through intersphinx,
     from each project's ``objects.inv``.  Without it, every reference to one
     of these projects still becomes a link: a ``missing-reference`` handler
@@ -27,10 +27,17 @@ Dask
       the test suite does);
     * ``auto`` or unset -- probe, as above.
 
+    A firewalled build can still use intersphinx: download the inventories
+    once (``https://scikit-learn.org/stable/objects.inv`` saved as
+    ``sklearn.inv``, and so on for the keys of ``_PROJECTS``) into a folder
+    named by ``LRSPARSE_DOCS_INVENTORY_DIR``; those projects are then
+    cross-linked from the files, whatever ``LRSPARSE_DOCS_INTERSPHINX`` says.
+
 Environment switches (all optional):
 
 * ``LRSPARSE_DOCS_INTERSPHINX`` -- ``auto`` (default), ``1`` or ``0``, above.
 * ``LRSPARSE_DOCS_INTERSPHINX_TIMEOUT`` -- seconds for the probe (default 2).
+* ``LRSPARSE_DOCS_INVENTORY_DIR`` -- a folder of saved inventories, above.
 * ``PLOT_GALLERY=0`` -- render the gallery without running the examples (the
   same as ``-D plot_gallery=0`` / ``make html-noplot``).
 * ``EXAMPLES_PATTERN=<regex>`` -- run only the examples whose path matches.
@@ -132,10 +139,25 @@ def _probe_inventories():
     return set(found)
 
 
-_ONLINE = _probe_inventories()
+def _local_inventories():
+    """Inventories saved on disk: ``$LRSPARSE_DOCS_INVENTORY_DIR/<project>.inv``."""
+    folder = os.environ.get("LRSPARSE_DOCS_INVENTORY_DIR", "")
+    if not folder:
+        return {}
+    return {
+        key: os.path.abspath(os.path.join(folder, f"{key}.inv"))
+        for key in _PROJECTS
+        if os.path.isfile(os.path.join(folder, f"{key}.inv"))
+    }
+
+
+_LOCAL = _local_inventories()
+_ONLINE = _probe_inventories() | set(_LOCAL)
 if _ONLINE:
     extensions.append("sphinx.ext.intersphinx")
-    intersphinx_mapping = {key: (_PROJECTS[key][0], None) for key in sorted(_ONLINE)}
+    intersphinx_mapping = {
+        key: (_PROJECTS[key][0], _LOCAL.get(key)) for key in sorted(_ONLINE)
+    }
     intersphinx_timeout = 10
 
 # -- autodoc / autosummary / numpydoc ----------------------------------------
