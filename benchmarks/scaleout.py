@@ -218,8 +218,10 @@ def start_local_cluster(n_workers=2):
     why = None
     for processes in (True, False):
         try:
+            # thread workers talk in-process by default, where host is invalid:
+            # TCP on the loopback interface for both kinds
             cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1,
-                                   processes=processes, host="127.0.0.1",
+                                   processes=processes, protocol="tcp", host="127.0.0.1",
                                    dashboard_address=None)
             client = Client(cluster)
         except Exception as exc:  # worker processes cannot start in some sandboxes
