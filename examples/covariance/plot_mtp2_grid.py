@@ -218,6 +218,7 @@ def draw_graph(ax, prec, title):
     ax.set(xticks=[], yticks=[], aspect="equal")
 
 
+# sphinx_gallery_thumbnail_number = 1
 fig, axes = plt.subplots(2, 4, figsize=(10, 6))
 for row, label in enumerate(samples):
     draw_graph(axes[row, 0], precision, f"true graph\n{label}")

@@ -148,6 +148,7 @@ columns = {
     "SVD background": (svd_background, "gray", (0, 1.2)),
     "SVD |error|": (np.abs(svd_background - background_train), "magma", (0, 0.2)),
 }
+# sphinx_gallery_thumbnail_number = 1
 fig, axes = plt.subplots(len(shown), len(columns), figsize=(11, 5.2), layout="constrained")
 for i, f in enumerate(shown):
     for j, (title, (data, cmap, (vmin, vmax))) in enumerate(columns.items()):

@@ -128,6 +128,7 @@ fits = {
     "PCA\ncontaminated": aligned(pca.components_),
     "RobustPCA\ncontaminated": aligned(robust.components_),
 }
+# sphinx_gallery_thumbnail_number = 2
 fig, axes = plt.subplots(3, n_components, figsize=(7, 5.6))
 for i, (name, components) in enumerate(fits.items()):
     for j, (ax, component) in enumerate(zip(axes[i], components)):

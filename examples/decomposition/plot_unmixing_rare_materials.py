@@ -205,6 +205,7 @@ if scene is not None:
 # The abundances are one row per pixel, in row-major order, so
 # ``A[:, k].reshape(image_shape)`` is the map of endmember ``k``.
 if scene is not None:
+    # sphinx_gallery_thumbnail_number = 2
     fig, axes = plt.subplots(1, 3, figsize=(10, 3.6), layout="constrained")
     panels = [("true", a_rare)] + list(maps.items())
     for ax, (label, values) in zip(axes, panels):

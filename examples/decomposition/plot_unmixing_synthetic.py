@@ -162,6 +162,7 @@ plt.show()
 # the noisy pixels, so they keep the pixel noise); NMF's mix materials,
 # because its endmembers are themselves mixtures of the true ones.
 rows = {"true": abundances, **{name: A_est for name, (_, A_est) in matched.items()}}
+# sphinx_gallery_thumbnail_number = 2
 fig, axes = plt.subplots(
     len(rows), n_endmembers, figsize=(9, 7), layout="constrained", squeeze=False
 )
@@ -263,8 +264,8 @@ plt.show()
 # %%
 # On this scene the graph helps, and more of it helps more: the abundance
 # error falls steadily from ``graph_strength=0`` (no graph, plain l1-NMF)
-# to 3, and the endmember angles with it.  At 20 dB the "auto" rule picks
-# 1, which cuts the error of the graph-free fit by more than half.  The graph
+# to 3.  At 20 dB the "auto" rule picks 1, which cuts the error of the
+# graph-free fit by almost half.  The graph
 # denoises the pixels the endmembers are fitted to, and it pays where the
 # abundances vary more slowly in space than the noise does; the maps of
 # :func:`~lrsparse.datasets.make_hyperspectral` are smooth over a tenth of

@@ -78,6 +78,7 @@ from sklearn.decomposition import PCA
 
 embedding_2d = PCA(n_components=2, random_state=0).fit_transform(embedding)
 
+# sphinx_gallery_thumbnail_number = 1
 fig, ax = plt.subplots(figsize=(6, 5))
 scatter = ax.scatter(
     embedding_2d[:, 0], embedding_2d[:, 1], c=y, cmap="tab10", vmin=0, vmax=9, s=4, alpha=0.6

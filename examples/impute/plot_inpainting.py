@@ -164,6 +164,7 @@ for est_name in ["mean fill", *imputers]:
 # continues straight across the hole, and blurs or smears where it does not.
 # The theory of matrix completion assumes entries missing at random, not
 # this structured loss.
+# sphinx_gallery_thumbnail_number = 2
 fig, axes = plt.subplots(2, 5, figsize=(11, 3.9))
 for i, mask_name in enumerate(masks):
     panels = {"masked": completed[mask_name]["masked"]}

@@ -134,6 +134,7 @@ for problem, (X, y, coef) in problems.items():
 # axis is linear between -1 and 1 and logarithmic beyond, so that the
 # spurious coefficients of order 100 of the least-squares estimates on the
 # corrupted measurements fit in the same picture as the true ones.
+# sphinx_gallery_thumbnail_number = 1
 fig, axes = plt.subplots(2, 2, figsize=(10, 6.5), sharex=True, sharey=True, layout="constrained")
 pairs = (("OMP (scikit-learn)", "WeightedOMP lad-l0"), ("WeightedLasso", "LADLasso"))
 for row, (problem, (X, y, coef)) in zip(axes, problems.items()):

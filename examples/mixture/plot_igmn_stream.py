@@ -154,6 +154,7 @@ true_score = logsumexp(true_log_densities(X_test) + np.log(stream_share), axis=1
 print(f"held-out mean log-likelihood: fitted {model.score(X_test):.3f}, "
       f"true mixture {true_score:.3f}")
 
+# sphinx_gallery_thumbnail_number = 2
 fig, ax = plt.subplots(figsize=(6, 5.5), layout="constrained")
 ax.scatter(*X.T, s=3, color=colors[y], alpha=0.3, lw=0)
 draw_ellipses(ax, true_means, true_covariances, color="tab:red", ls="--")
