@@ -165,10 +165,9 @@ plt.show()
 from lrsparse.metrics import subspace_distance, trimmed_variance
 
 oracle = PCA(n_components).fit(X[~is_outlier])
-print(
-    f"{'':>24} | distance to reference | trimmed variance: clean digits"
-    " | contaminated, trim=0.2"
-)
+# Columns: distance to the reference subspace, trimmed variance on the
+# clean digits (trim=0.1) and on the contaminated ones (trim=0.2).
+print(f"{'':>23} | {'distance':>8} | {'clean, 0.1':>10} | {'contam., 0.2':>12}")
 for name, est in (
     ("PCA, clean digits", reference),
     ("PCA, contaminated", pca),
@@ -178,7 +177,7 @@ for name, est in (
     dist = subspace_distance(est.components_.T, reference.components_.T)
     tv_clean = trimmed_variance(X_clean, est.components_, trim=0.1).sum()
     tv_cont = trimmed_variance(X, est.components_, trim=0.2).sum()
-    print(f"{name:>24} | {dist:21.3f} | {tv_clean:30.1f} | {tv_cont:22.1f}")
+    print(f"{name:>23} | {dist:8.3f} | {tv_clean:10.1f} | {tv_cont:12.1f}")
 
 # %%
 # Sample weights

@@ -66,7 +66,7 @@ else:
     print(f"X: {X.shape[0]} pixels x {X.shape[1]} bands; materials: {', '.join(names)}")
     print(
         f"rare material: {names[rare]}, present in {np.mean(a_rare > 0.05):.1%} of the "
-        f"pixels, {a_rare.sum() / X.shape[0]:.1%} of the abundance mass, "
+        f"pixels,\n{a_rare.sum() / X.shape[0]:.1%} of the abundance mass, "
         f"at most {a_rare.max():.2f} of a pixel"
     )
 

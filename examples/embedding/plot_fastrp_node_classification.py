@@ -130,7 +130,9 @@ param_grid = {
 }
 search = GridSearchCV(transductive, param_grid, cv=cv).fit(node_ids, y)
 
-print("best parameters:", search.best_params_)
+print("best parameters:")
+for key, value in search.best_params_.items():
+    print(f"  {key} = {value}")
 print(f"best cross-validated accuracy: {search.best_score_:.3f}")
 
 # %%

@@ -101,6 +101,7 @@ for name, mask in masks.items():
 # the error on the observed pixels to ``tol``; an image is not exactly
 # low rank, so it stops at ``max_iter`` (or its divergence guard restarts it
 # with a safe step) with a ``ConvergenceWarning``, which we record and print.
+import textwrap
 import warnings
 
 from sklearn.base import clone
@@ -137,7 +138,9 @@ for mask_name, mask in masks.items():
             print(f" | {est.n_iter_} iterations, residual {est.residual_:.3f}", end="")
         print()
         for w_ in caught:
-            print(f"       {type(w_.message).__name__}: {w_.message}")
+            print(textwrap.fill(f"{type(w_.message).__name__}: {w_.message}", 88,
+                                initial_indent="       ", subsequent_indent="         ",
+                                break_on_hyphens=False))
 
 # %%
 # The relative errors on the missing pixels:
