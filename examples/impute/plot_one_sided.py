@@ -21,7 +21,7 @@ space match the truth:
   :class:`~lrsparse.impute.SVTImputer` and
   :class:`~lrsparse.impute.SoftImputer`.
 
-See the :ref:`user guide <completion>` for the estimator.
+See the :ref:`user guide <one_sided>` for the estimator.
 """
 
 # %%
