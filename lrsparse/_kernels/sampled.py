@@ -173,6 +173,42 @@ def csr_panels(indptr, indices, values, n_cols, width, keep):
     return start, out_indices, out_values
 
 
+@jit
+def hashed_keep(seed, offset, n, threshold):
+    """Per-entry Bernoulli draws that do not depend on how the entries are split.
+
+    ``keep[i]`` is True when the top 16 bits of SplitMix64 (Steele, Lea &
+    Flood, OOPSLA 2014) of entry ``offset + i`` under ``seed`` are at least
+    ``threshold``: a counter-based draw, so the entries of a matrix split in
+    row blocks (a Dask array) get exactly the draws of the whole matrix.
+
+    Parameters
+    ----------
+    seed : int
+        Seed in [0, 2**63).
+    offset : int
+        Global index of the first entry.
+    n : int
+        Number of entries.
+    threshold : int
+        In [0, 2**16]: the share ``threshold / 2**16`` of entries is False.
+
+    Returns
+    -------
+    keep : bool ndarray of shape (n,)
+    """
+    out = np.empty(n, dtype=np.bool_)
+    s = np.uint64(seed)
+    t = np.uint64(threshold)
+    for i in range(n):
+        z = s + np.uint64(offset + i) * np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+        out[i] = (z >> np.uint64(48)) >= t
+    return out
+
+
 @jit(parallel=True)
 def sampled_gradient(indptr, indices, values, weights, A, B):
     """Gradient and loss of ``1/2 sum_Omega w_ij (A_i . B_j - x_ij)^2`` with respect to ``A``.
@@ -369,3 +405,4 @@ def _warm_up():
         sampled_gradient(*panels, np.empty(0, dtype=dtype), x, x)
         sampled_gradient_columns(*panels, np.empty(0, dtype=dtype), x, x, 2)
         ridge_fold_in(indptr, indices, data, x, np.ones(2), np.ones(indices.shape[0], dtype=dtype))
+    hashed_keep(0, 0, 2, 1)

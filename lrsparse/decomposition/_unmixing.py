@@ -432,6 +432,10 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
             A, M, b, self.n_iter_, history = _unmixing_nmf(**kwargs)
         Xs = kwargs["X"] if kwargs["X_final"] is None else kwargs["X_final"]
         self._scale = scale
+        # The sum-to-one weight of the fit, in units of X / scale: transform
+        # reuses it, so that each pixel's abundances depend on that pixel only
+        # (any batch or Dask block of pixels unmixes to the same rows).
+        self._delta = kwargs["delta"]
         self.components_ = (M * M.dtype.type(scale)).astype(X.dtype, copy=False)
         self.band_weights_ = b
         self.objective_history_ = history * scale * scale
@@ -471,7 +475,7 @@ class _BaseUnmixingNMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
             A = _solve_abundances(
                 Xs, self.components_ / self._scale, A, self.band_weights_, graph,
                 alpha=float(self.alpha), p_min=self._p_min(),
-                delta=self._asc_delta(Xs, self._scale), tol=_solve_tol(self.tol),
+                delta=self._delta, tol=_solve_tol(self.tol),
                 max_sweeps=max(self.max_iter, _MIN_SWEEPS),
             )[0]
         return self._finish(A)

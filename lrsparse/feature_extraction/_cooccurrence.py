@@ -7,7 +7,9 @@ the pairs of each chunk with the numba kernel
 :func:`lrsparse._kernels.cooccurrence.window_pairs` and merges them into a
 sparse matrix.  One pass over the documents (a generator will do); memory
 O(nnz + vocabulary) plus one chunk of pairs, never a dense vocabulary x
-vocabulary array.
+vocabulary array.  A Dask bag of documents is counted out of core, partition
+by partition where the partitions are: one pass for the word counts, one for
+the pairs of the chosen vocabulary, the partitions' sums added on the client.
 """
 
 import numbers
@@ -20,6 +22,7 @@ from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._dask import is_dask_collection
 from ..utils._sklearn import Interval, StrOptions, _fit_context
 
 __all__ = ["CooccurrenceVectorizer"]
@@ -300,13 +303,21 @@ class CooccurrenceVectorizer(BaseEstimator):
         return dtype
 
     def _fit(self, raw_documents):
+        if is_dask_collection(raw_documents):
+            return self._fit_bag(_check_bag(raw_documents))
         dtype = self._check_dtype()
         ids = {}
         upper, counts = _stream_counts(
             self._token_lists(raw_documents), ids, self.window, self.weighting == "harmonic",
             grow=True,
         )
-        words = np.array(list(ids), dtype=object)
+        order = self._select_vocabulary(np.array(list(ids), dtype=object), counts)
+        new_id = np.full(counts.size, -1, dtype=np.int64)
+        new_id[order] = np.arange(order.size)
+        return self._finish(upper, new_id, self.word_counts_, dtype)
+
+    def _select_vocabulary(self, words, counts):
+        """Set ``vocabulary_`` and ``word_counts_``; the chosen words' positions in ``words``."""
         keep = np.flatnonzero(counts >= self.min_count)
         if keep.size == 0:
             detail = (
@@ -323,9 +334,38 @@ class CooccurrenceVectorizer(BaseEstimator):
             order = order[: self.max_vocab]
         self.vocabulary_ = {str(words[i]): k for k, i in enumerate(order)}
         self.word_counts_ = counts[order]
-        new_id = np.full(counts.size, -1, dtype=np.int64)
-        new_id[order] = np.arange(order.size)
-        return self._finish(upper, new_id, self.word_counts_, dtype)
+        return order
+
+    def _fit_bag(self, bag):
+        """Fit on a Dask bag: word counts per partition, then the vocabulary's pairs."""
+        dtype = self._check_dtype()
+        totals = bag.reduction(self._partition_word_counts, _merge_counts).compute()
+        words = np.array(list(totals), dtype=object)
+        self._select_vocabulary(words, np.fromiter(totals.values(), np.int64, len(totals)))
+        upper, _ = self._count_bag(bag, self.vocabulary_)
+        return self._finish(upper, np.arange(self.word_counts_.size), self.word_counts_, dtype)
+
+    def _partition_word_counts(self, documents):
+        counts = {}
+        for tokens in self._token_lists(documents):
+            for t in tokens:
+                counts[t] = counts.get(t, 0) + 1
+        if not all(isinstance(t, str) for t in counts):
+            raise ValueError(
+                "raw_documents holds a sequence of tokens with a token that is not a string; "
+                "tokenised documents must hold strings."
+            )
+        return counts
+
+    def _partition_pairs(self, documents, ids):
+        return _stream_counts(self._token_lists(documents), dict(ids), self.window,
+                              self.weighting == "harmonic", grow=False)
+
+    def _count_bag(self, bag, ids):
+        """``(pairs, counts)`` of the words of ``ids`` in a Dask bag, summed over its partitions."""
+        from functools import partial
+
+        return bag.reduction(partial(self._partition_pairs, ids=ids), _sum_pairs).compute()
 
     def _finish(self, upper, new_id, self_counts, dtype):
         """``P + P^T`` (+ the self counts on the diagonal) as CSR with int32 indices.
@@ -413,6 +453,9 @@ class CooccurrenceVectorizer(BaseEstimator):
         """
         check_is_fitted(self, "vocabulary_")
         dtype = self._check_dtype()
+        if is_dask_collection(raw_documents):
+            upper, counts = self._count_bag(_check_bag(raw_documents), self.vocabulary_)
+            return self._finish(upper, np.arange(counts.size), counts, dtype)
         ids = dict(self.vocabulary_)
         upper, counts = _stream_counts(
             self._token_lists(raw_documents), ids, self.window, self.weighting == "harmonic",
@@ -443,6 +486,34 @@ class CooccurrenceVectorizer(BaseEstimator):
         tags.input_tags.string = True
         tags.input_tags.two_d_array = False
         return tags
+
+
+def _check_bag(documents):
+    import dask.bag as db
+
+    if not isinstance(documents, db.Bag):
+        raise TypeError(
+            "raw_documents must be an iterable of documents or a dask.bag.Bag of them; got "
+            f"{type(documents).__name__}."
+        )
+    return documents
+
+
+def _merge_counts(partials):
+    """Sum of word -> count dicts (the reduction's aggregate)."""
+    total = {}
+    for counts in partials:
+        for word, c in counts.items():
+            total[word] = total.get(word, 0) + c
+    return total
+
+
+def _sum_pairs(partials):
+    """Sum of ``(pairs, counts)`` of one vocabulary, in partition order."""
+    upper = counts = None
+    for u, c in partials:
+        upper, counts = (u, c) if upper is None else (upper + u, counts + c)
+    return upper, counts
 
 
 def _stream_counts(token_lists, ids, window, harmonic, *, grow):

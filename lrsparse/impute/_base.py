@@ -26,6 +26,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._sklearn import _fit_context, is_scalar_nan, validate_data
+from ..utils._dask import is_dask_collection
 from ..utils._solver import data_scale
 from ..utils.validation import _check_int32_size, missing_mask
 
@@ -237,6 +238,10 @@ class _BaseLowRankImputer(_MissingValuesMixin, OneToOneFeatureMixin, Transformer
     # True: ``_fit`` gets ``sobs=None`` and divides by ``self._scale`` itself
     # (saves a copy of the observed values: 80 MB at 10^7 entries).
     _scales_itself = False
+    # True: ``fit`` takes a row-chunked Dask array block by block (the solver
+    # accepts a :class:`~lrsparse.impute._dask.BlockObserved`); other Dask
+    # input is converted by scikit-learn's validation, in memory.
+    _takes_dask_blocks = False
 
     # ------------------------------------------------------------- hooks
     def _fit(self, obs, sobs):
@@ -283,33 +288,42 @@ class _BaseLowRankImputer(_MissingValuesMixin, OneToOneFeatureMixin, Transformer
         self : object
             Fitted estimator.
         """
-        self._fit_validated(X)
+        if self._takes_dask_blocks and is_dask_collection(X):
+            self._fit_blocks(X)
+        else:
+            self._fit_validated(X)
         return self
 
-    def _fit_validated(self, X):
-        """Validate ``X``, fit, and return ``(X, observed entries)`` for reuse."""
-        X, obs = self._observed(X, reset=True)
-        if obs.values.size == 0:
+    def _fit_blocks(self, X):
+        """Fit on a row-chunked Dask array, the entries staying in their blocks."""
+        from ..utils._numba import resolve_n_jobs
+        from ._dask import BlockObserved
+
+        obs = BlockObserved(X, self.missing_values, resolve_n_jobs(self.n_jobs))
+        if obs.n_observed == 0:
             raise ValueError("X has no observed entry; there is nothing to learn from.")
-        counts_r = np.bincount(obs.rows, minlength=X.shape[0])
-        counts_c = np.bincount(obs.cols, minlength=X.shape[1])
-        self._empty_rows = np.flatnonzero(counts_r == 0)
-        self._empty_cols = np.flatnonzero(counts_c == 0)
-        n, d = X.shape
-        if obs.values.size < n + d - 1:
+        n, d = obs.shape
+        self.n_features_in_ = d
+        if hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        self._empty_rows = np.flatnonzero(obs.row_counts == 0)
+        self._empty_cols = np.flatnonzero(obs.col_counts == 0)
+        self._warn_underdetermined(obs.n_observed, n, d)
+        self._scale = data_scale(np.array([obs.max_abs]), input_name="X")
+        self.fill_value_ = obs.total / obs.n_observed
+        self._fit_solver(obs, None)
+        self.n_observed_ = obs.n_observed
+
+    def _warn_underdetermined(self, m, n, d):
+        if m < n + d - 1:
             warnings.warn(
-                f"Only {obs.values.size} observed entries for a {n} x {d} matrix: fewer than "
+                f"Only {m} observed entries for a {n} x {d} matrix: fewer than "
                 f"the {n + d - 1} degrees of freedom of a rank-1 matrix; the completion is "
                 f"not determined by the data.",
                 UserWarning,
             )
-        if self._scales_itself:  # the solver divides as it copies: no scaled copy
-            self._scale = data_scale(obs.values, input_name="X")
-            sobs = None
-            self.fill_value_ = float(np.mean(obs.values / self._scale)) * self._scale
-        else:
-            sobs, self._scale = scaled(obs)
-            self.fill_value_ = float(np.mean(sobs.values)) * self._scale
+
+    def _fit_solver(self, obs, sobs):
         from threadpoolctl import threadpool_limits
 
         from ..utils._numba import numba_threads
@@ -320,6 +334,25 @@ class _BaseLowRankImputer(_MissingValuesMixin, OneToOneFeatureMixin, Transformer
         with numba_threads(self.n_jobs), threadpool_limits(limits=1, user_api="blas"):
             self._fit(obs, sobs)
         check_finite_result(type(self).__name__, self.row_factors_, self.components_)
+
+    def _fit_validated(self, X):
+        """Validate ``X``, fit, and return ``(X, observed entries)`` for reuse."""
+        X, obs = self._observed(X, reset=True)
+        if obs.values.size == 0:
+            raise ValueError("X has no observed entry; there is nothing to learn from.")
+        counts_r = np.bincount(obs.rows, minlength=X.shape[0])
+        counts_c = np.bincount(obs.cols, minlength=X.shape[1])
+        self._empty_rows = np.flatnonzero(counts_r == 0)
+        self._empty_cols = np.flatnonzero(counts_c == 0)
+        self._warn_underdetermined(obs.values.size, *X.shape)
+        if self._scales_itself:  # the solver divides as it copies: no scaled copy
+            self._scale = data_scale(obs.values, input_name="X")
+            sobs = None
+            self.fill_value_ = float(np.mean(obs.values / self._scale)) * self._scale
+        else:
+            sobs, self._scale = scaled(obs)
+            self.fill_value_ = float(np.mean(sobs.values)) * self._scale
+        self._fit_solver(obs, sobs)
         self.n_observed_ = int(obs.values.size)
         return X, obs
 

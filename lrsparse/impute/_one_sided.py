@@ -15,7 +15,10 @@ from ..utils._sklearn import Interval, _fit_context
 from ..utils._solver import warn_not_converged
 from ..utils.extmath import partial_svd
 from ..utils.validation import check_component_scores
+from ..utils._dask import compute, is_dask_collection
+from ..utils._solver import data_scale
 from ._base import _MissingValuesMixin, check_finite_result, observed_entries, scaled
+from ._dask import BlockObserved
 
 __all__ = ["OneSidedCompletion"]
 
@@ -77,12 +80,24 @@ def pair_statistics(X, missing_values=np.nan):
     return a, b, c, s
 
 
-def _pair_statistics(obs):
-    n, d = obs.shape
-    X0 = obs.csr()
+def _pair_products(obs, scale=1.0):
+    """``C = M^T M`` and ``S = X_0^T X_0`` (values divided by ``scale``), sparse."""
+    X0 = obs.csr(obs.values / scale if scale != 1.0 else None)
     M = obs.csr(np.ones_like(obs.values))
-    C = (M.T @ M).tocoo()
-    S = (X0.T @ X0).tocoo()
+    return M.T @ M, X0.T @ X0
+
+
+def _pair_statistics(obs):
+    return _upper_pairs(*_pair_products(obs), obs.shape[1])
+
+
+def _block_pair_products(obs, scale):
+    return _pair_products(obs, scale)
+
+
+def _upper_pairs(C, S, d):
+    """The pairs ``a <= b`` of ``C``'s pattern with ``C`` and ``S`` there, sorted."""
+    C, S = C.tocoo(), S.tocoo()
     keep = C.row <= C.col
     a, b, c = C.row[keep], C.col[keep], C.data[keep]
     key = a.astype(np.int64) * d + b
@@ -338,12 +353,21 @@ class OneSidedCompletion(_MissingValuesMixin, ClassNamePrefixFeaturesOutMixin, T
         """
         from ..utils._numba import numba_threads
 
-        X, obs = self._observed(X, reset=True)
-        n, d = X.shape
+        if is_dask_collection(X):  # the pair sums, block by block where the blocks are
+            obs = BlockObserved(X, self.missing_values)
+            n, d = obs.shape
+            self.n_features_in_ = d
+            if hasattr(self, "feature_names_in_"):
+                del self.feature_names_in_
+            per_row = obs.row_counts
+        else:
+            X, obs = self._observed(X, reset=True)
+            n, d = X.shape
+            per_row = np.bincount(obs.rows, minlength=n)
         r = self.n_components
         if r > d:
             raise ValueError(f"n_components={r} must be <= n_features; got n_features = {d}.")
-        per_row = np.bincount(obs.rows, minlength=n).astype(np.float64)
+        per_row = per_row.astype(np.float64)
         n_products = float(np.sum(per_row * (per_row + 1.0) / 2.0))
         if n_products > _MANY_PRODUCTS:
             warnings.warn(
@@ -354,8 +378,17 @@ class OneSidedCompletion(_MissingValuesMixin, ClassNamePrefixFeaturesOutMixin, T
                 f"ScaledGDImputer or SoftImputer.",
                 UserWarning,
             )
-        obs, scale = scaled(obs)  # solve on X / max|X|: S / C is then at most 1
-        a, b, c, s = _pair_statistics(obs)
+        # solve on X / max|X|: S / C is then at most 1
+        if isinstance(obs, BlockObserved):
+            scale = data_scale(np.array([obs.max_abs]), input_name="X")
+            parts = compute(*obs.map(_block_pair_products, scale))
+            C, S = parts[0]
+            for C_b, S_b in parts[1:]:
+                C, S = C + C_b, S + S_b
+            a, b, c, s = _upper_pairs(C, S, d)
+        else:
+            obs, scale = scaled(obs)
+            a, b, c, s = _pair_statistics(obs)
         # A rank-r symmetric d x d matrix has d r - r (r - 1) / 2 degrees of freedom.
         dof = d * r - r * (r - 1) // 2
         if a.size < dof:

@@ -38,6 +38,41 @@ _AUTO_DAMPING = 1e-4
 _SETTLED = 1e-2
 
 
+def _panel_width(n_components):
+    """Columns per panel: the panel's slice of the column factors (width x k doubles)
+    stays in a 256 KB cache; the passes are latency-bound otherwise."""
+    return max(_PANEL_BYTES // (8 * n_components), 64)
+
+
+def _panels(obs, width, keep, scale):
+    """``obs`` (values divided by ``scale``) in column panels: :func:`csr_panels`."""
+    from .._kernels.sampled import csr_panels
+
+    panels = csr_panels(obs.indptr, obs.cols, obs.values, obs.shape[1], width, keep)
+    if scale != 1.0:
+        panels[2][:] /= scale  # the panels' own copy of the values
+    return panels
+
+
+def _gradients(panels, L, R, n_panels):
+    """``(E R, E^T L, sum r^2)`` for the residual ``E = P(L R^T - X)`` on ``panels``."""
+    from .._kernels.sampled import sampled_gradient, sampled_gradient_columns
+
+    weights = np.empty(0)
+    G_L, loss = sampled_gradient(*panels, weights, L, R)
+    G_R = sampled_gradient_columns(*panels, weights, L, R, n_panels)
+    return G_L, G_R, loss
+
+
+def _held_out(obs, seed, threshold, entry_offset):
+    """The training mask of ``obs``'s entries (counter-based draws: see :func:`hashed_keep`)."""
+    from .._kernels.sampled import hashed_keep
+
+    if threshold == 0:
+        return np.empty(0, dtype=bool)
+    return hashed_keep(seed, entry_offset, obs.values.size, threshold)
+
+
 class _Pattern:
     """The observed set in column panels, built once per fit.
 
@@ -45,28 +80,90 @@ class _Pattern:
     (:func:`lrsparse._kernels.sampled.sampled_gradient`, parallel over rows,
     and :func:`~lrsparse._kernels.sampled.sampled_gradient_columns`,
     parallel over panels): no residual array and no transposed copy of the
-    observed set is ever formed.
+    observed set is ever formed.  ``threshold / 2**16`` of the entries
+    (drawn by ``seed``) are held out as the validation set.
     """
 
-    def __init__(self, indptr, indices, values, shape, n_components, keep, scale=1.0):
-        from .._kernels.sampled import csr_panels
-
-        # Panels whose slice of the column factors (width x k doubles) stays
-        # in a 256 KB cache: the passes are latency-bound otherwise.
-        self.width = max(_PANEL_BYTES // (8 * n_components), 64)
-        self.n_panels = max(-(-shape[1] // self.width), 1)
-        self.panels = csr_panels(indptr, indices, values, shape[1], self.width, keep)
-        if scale != 1.0:
-            self.panels[2][:] /= scale  # the panels' own copy of the values
-        self.weights = np.empty(0)
+    def __init__(self, obs, n_components, seed, threshold, scale=1.0):
+        width = _panel_width(n_components)
+        self.n_panels = max(-(-obs.shape[1] // width), 1)
+        keep = _held_out(obs, seed, threshold, 0)
+        if keep.size and (keep.all() or not keep.any()):
+            keep = np.empty(0, dtype=bool)
+        self.n_kept = int(keep.sum()) if keep.size else obs.values.size
+        self.validation = None
+        if keep.size:
+            held = ~keep
+            self.validation = (obs.rows[held], obs.cols[held], obs.values[held] / scale)
+        self.panels = _panels(obs, width, keep, scale)
 
     def gradients(self, L, R):
         """``(E R, E^T L, sum r^2)`` for the residual ``E = P(L R^T - X)``."""
-        from .._kernels.sampled import sampled_gradient, sampled_gradient_columns
+        return _gradients(self.panels, L, R, self.n_panels)
 
-        G_L, loss = sampled_gradient(*self.panels, self.weights, L, R)
-        G_R = sampled_gradient_columns(*self.panels, self.weights, L, R, self.n_panels)
-        return G_L, G_R, loss
+
+def _block_panels(obs, entry_offset, width, seed, threshold, scale):
+    return _panels(obs, width, _held_out(obs, seed, threshold, entry_offset), scale)
+
+
+def _block_validation(obs, entry_offset, row_offset, seed, threshold, scale):
+    held = ~_held_out(obs, seed, threshold, entry_offset)
+    return obs.rows[held] + row_offset, obs.cols[held], obs.values[held] / scale
+
+
+def _block_gradients(panels, L, R, n_panels, n_threads):
+    from ..utils._numba import numba_threads
+
+    with numba_threads(n_threads):
+        return _gradients(panels, L, R, n_panels)
+
+
+class _BlockPattern:
+    """:class:`_Pattern` of a :class:`~lrsparse.impute._dask.BlockObserved`: one per row block.
+
+    Each block's panels are built and kept where the block is; a gradient
+    call is one task per block (the block's rows of ``L`` and all of ``R``
+    in, its rows of ``E R`` and its share of ``E^T L`` out), and the client
+    sums the shares.  The held-out draws are those of the whole matrix
+    (:func:`hashed_keep` at each block's entry offset), so the fit equals the
+    in-memory one up to the order of the sums.
+    """
+
+    def __init__(self, obs, n_components, seed, threshold, scale=1.0):
+        from ..utils._dask import compute, persist
+
+        width = _panel_width(n_components)
+        self.n_panels = max(-(-obs.shape[1] // width), 1)
+        self._source = obs
+        starts = obs.entry_offsets[:-1]
+        held = compute(*obs.map(_block_validation, seed, threshold, scale,
+                                per_block=list(zip(starts, obs.offsets[:-1])))) if threshold else []
+        n_held = sum(h[0].size for h in held)
+        self.validation = None
+        if 0 < n_held < obs.n_observed:
+            self.validation = tuple(np.concatenate(parts) for parts in zip(*held))
+        else:  # every entry or none held out: no rank selection (as in memory)
+            threshold = 0
+        self.n_kept = obs.n_observed - (n_held if threshold else 0)
+        self.panels = persist(*obs.map(_block_panels, width, seed, threshold, scale,
+                                       per_block=[(s,) for s in starts]))
+
+    def gradients(self, L, R):
+        """``(E R, E^T L, sum r^2)`` summed over the blocks."""
+        import dask
+
+        from ..utils._dask import compute, delayed
+
+        o = self._source.offsets
+        R_d = dask.delayed(R, pure=False)
+        parts = compute(*[delayed(_block_gradients)(p, L[o[i]:o[i + 1]], R_d, self.n_panels,
+                                                    self._source.n_threads)
+                          for i, p in enumerate(self.panels)])
+        G_R = parts[0][1].copy()
+        for part in parts[1:]:
+            G_R += part[1]
+        return (np.vstack([part[0] for part in parts]), G_R,
+                float(sum(part[2] for part in parts)))
 
 
 def _objective(loss, p, ridge, L, R):
@@ -208,33 +305,33 @@ def _scaled_gd(obs, n_components, *, damping="auto", alpha=0.0, learning_rate=0.
     .. [1] X. Xu, Y. Shen, Y. Chi and C. Ma, "The Power of Preconditioning in
        Overparameterized Low-Rank Matrix Sensing", ICML 2023 (ScaledGD(lambda)).
     """
+    from ._dask import BlockObserved
+
     rng = check_random_state(random_state)
     n, d = obs.shape
-    m = obs.values.size
+    blocks = isinstance(obs, BlockObserved)
+    m = obs.n_observed if blocks else obs.values.size
     k = int(n_components)
     p = m / (float(n) * float(d))
     # ||M||_2 estimate: the top singular value of P(X) / p; with
     # damping="auto" also the (k+1)-th, the level of the sampling noise.
     n_sv = k + 1 if damping == "auto" and k < min(n, d) else 1
     # (a transient scaled copy: freed before the panels exist)
-    sv = partial_svd(sp.csr_array((obs.values / scale, obs.cols, obs.indptr), shape=obs.shape),
-                     n_sv,
-                     n_oversamples=5, max_iter=10, tol=1e-3, random_state=rng)[1] / p
+    A = obs.operator(scale) if blocks else sp.csr_array(
+        (obs.values / scale, obs.cols, obs.indptr), shape=obs.shape)
+    sv = partial_svd(A, n_sv, n_oversamples=5, max_iter=10, tol=1e-3, random_state=rng)[1] / p
+    del A
     sigma = float(sv[0])
     noise_level = float(sv[-1]) / sigma if n_sv > 1 and sigma > 0.0 else 0.0
-    keep = np.empty(0, dtype=bool)
-    validation = None
+    seed, threshold = 0, 0
     if validation_fraction is not None and k > 1:
-        # 16-bit draws: a float64 draw per entry would be the fit's largest array
-        keep = rng.randint(0, 2**16, size=m, dtype=np.uint16) >= int(validation_fraction * 2**16)
-        if keep.all() or not keep.any():
-            keep = np.empty(0, dtype=bool)
-        else:
-            held = ~keep
-            validation = (obs.rows[held], obs.cols[held], obs.values[held] / scale)
-            m = int(keep.sum())
-            p = m / (float(n) * float(d))
-    pattern = _Pattern(obs.indptr, obs.cols, obs.values, obs.shape, k, keep, scale)
+        # counter-based draws: the same held-out entries however X is split in blocks
+        seed = int(rng.randint(0, 2**62, dtype=np.int64))
+        threshold = int(validation_fraction * 2**16)
+    pattern = (_BlockPattern if blocks else _Pattern)(obs, k, seed, threshold, scale)
+    validation = pattern.validation
+    m = pattern.n_kept
+    p = m / (float(n) * float(d))
     if sigma == 0.0:
         out = (np.zeros((n, k)), np.zeros((d, k)), 0, 0.0, 0.0)
         return (*out, sigma) if return_norm else out
@@ -503,6 +600,7 @@ class ScaledGDImputer(_BaseLowRankImputer):
         self.n_jobs = n_jobs
 
     _scales_itself = True
+    _takes_dask_blocks = True
 
     def _fit(self, obs, sobs):
         scale = self._scale

@@ -193,6 +193,17 @@ def test_fit_transform_matches_transform_and_threads(cls, clean_scene):
 
 
 @pytest.mark.parametrize("cls", ESTIMATORS)
+def test_transform_is_row_independent(cls, clean_scene):
+    # Each pixel's abundances depend on that pixel only (the sum-to-one
+    # weight is the fit's, not the batch's): batches and Dask blocks agree.
+    X, _, _ = clean_scene
+    est = _make(cls).fit(X)
+    A = est.transform(X)
+    parts = np.vstack([est.transform(X[i:i + 37]) for i in range(0, X.shape[0], 37)])
+    np.testing.assert_allclose(parts, A, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
 def test_float32_preserved_and_input_untouched(cls, clean_scene):
     X, _, _ = clean_scene
     X32 = X.astype(np.float32)
