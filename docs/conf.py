@@ -44,6 +44,7 @@ Environment switches (all optional):
 """
 
 import builtins
+import functools
 import importlib
 import os
 import re
@@ -338,6 +339,7 @@ def _project_of(name):
     return None
 
 
+@functools.lru_cache(maxsize=None)
 def _locate(name):
     """Import ``name``: (module path, qualified name inside it) or None."""
     parts = name.split(".")
@@ -351,7 +353,7 @@ def _locate(name):
                 obj = getattr(obj, attr)
         except AttributeError:
             return None
-        return ".".join(parts[:i]), parts[i:]
+        return ".".join(parts[:i]), tuple(parts[i:])
     return None
 
 
@@ -402,13 +404,13 @@ def _object_url(project, name):
         if project == "numpy":
             return f"{base}/reference/index.html"
         return f"{base}/"
-    if project == "numpy" or project == "scipy":
+    if project in ("numpy", "scipy", "pandas"):
         # every object, methods included, has a page of its own
-        return f"{base}/reference/generated/{name}.html"
+        folder = "reference/api" if project == "pandas" else "reference/generated"
+        return f"{base}/{folder}/{name}.html"
     generated = {
         "sklearn": "modules/generated",
         "joblib": "generated",
-        "pandas": "reference/api",
         "dask": "generated",
         "dask_ml": "modules/generated",
     }.get(project)
@@ -509,7 +511,8 @@ def _offline_reference(app, env, node, contnode):
         # a label whose page is not known: its text, without a link
         from docutils import nodes
 
-        return contnode if explicit else nodes.inline(label, label)
+        text = label.replace("_", " ")
+        return contnode if explicit else nodes.inline(text, text)
     if domain != "py" or reftype not in _PY_ROLES:
         return None
     name = target.lstrip("~.")
@@ -517,20 +520,25 @@ def _offline_reference(app, env, node, contnode):
         project, name = name.split(":", 1)
         if project not in _PROJECTS:
             return None
+    elif "." not in name:
+        # an unqualified name: lrsparse's own, a builtin, or a unique public
+        # name of scikit-learn / SciPy / NumPy (not a stdlib module: ``copy``)
+        internal = _resolve_internal(app, env, node, contnode, name)
+        if internal is not None:
+            return internal
+        if name in _PY_BUILTINS or hasattr(builtins, name):
+            project = "python"
+        elif name in _PROJECTS or reftype == "mod":
+            project = _project_of(name)
+        else:
+            name = _short_name_index().get(name, "")
+            project = _project_of(name) if name else None
     else:
-        if "." not in name:
-            internal = _resolve_internal(app, env, node, contnode, name)
-            if internal is not None:
-                return internal
-            if name not in _PY_BUILTINS:
-                name = _short_name_index().get(name, name)
-        elif name.split(".", 1)[0] == "np":
-            name = "numpy." + name.split(".", 1)[1]
-        elif _project_of(name) is None:
-            internal = _resolve_internal(app, env, node, contnode, name)
-            if internal is not None:
-                return internal
+        if name.startswith("np."):
+            name = "numpy." + name[3:]
         project = _project_of(name)
+        if project is None:
+            return _resolve_internal(app, env, node, contnode, name)
     if project is None or project in _ONLINE:
         return None
     url = _object_url(project, name)
@@ -552,6 +560,7 @@ def _strip_cdn(app, docname, source):
 def setup(app):
     # Run before numpydoc (priority 500) so that it sees the adjusted text.
     app.connect("autodoc-process-docstring", _process_docstring, priority=100)
-    # After intersphinx (priority 500): only what it left unresolved.
-    app.connect("missing-reference", _offline_reference, priority=900)
+    # After intersphinx (priority 500): only what it left unresolved; before
+    # Sphinx's own builtin_resolver (900), which leaves builtins as text.
+    app.connect("missing-reference", _offline_reference, priority=800)
     app.connect("source-read", _strip_cdn)
