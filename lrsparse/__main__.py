@@ -1,31 +1,43 @@
 """Demo tour: ``python -m lrsparse`` runs every estimator on small synthetic data.
 
-Each estimator family registers one demo with :func:`demo`.  A demo takes a
-``random_state``, fits its estimator on a small generated data set with a known
-ground truth, and returns a :class:`DemoResult`: a quality metric of the
-estimator and the same metric for a simple baseline.  The tour prints one table
-row per demo; a demo that raises is reported as ``FAILED`` (traceback on
-stderr) and makes the process exit with status 1.
+Each estimator registers one demo with :func:`demo`, under one of the nine
+estimator families of :data:`FAMILIES`.  A demo takes a ``random_state``,
+fits its estimator on a small generated data set with a known ground truth,
+and returns a :class:`DemoResult`: a quality metric of the estimator and the
+same metric for a simple baseline.  The tour prints one table row per demo; a
+demo that raises is reported as ``FAILED`` (traceback on stderr) and makes the
+process exit with status 1.
+
+On a cold numba cache most of the tour's time is compilation, which numba
+does on one core.  The tour therefore runs the families in ``--jobs`` worker
+processes (default: up to 4, at most the number of CPUs), heaviest first, each
+family's demos in order in one worker, so the kernels a family shares are
+compiled once; the compiled kernels land in the disk cache either way.  Each
+worker gets an equal share of the CPUs for BLAS.  ``--jobs 1`` runs everything
+in this process.
 
 Adding a demo for a new estimator::
 
-    @demo("MyEstimator", "what it is tested on")
+    @demo("MyEstimator", "what it is tested on", family="completion")
     def _demo_my_estimator(random_state):
         from lrsparse.somewhere import MyEstimator  # import inside: --help stays fast
         ...
         return DemoResult("metric", value, "baseline name", baseline_value)
 
-Keep every demo to a few seconds on two cores, numba compilation included.
+Keep every demo to a few seconds on two cores, numba compilation included,
+and prefer the kernels (and argument dtypes) its family already compiles.
 """
 
 import argparse
+import importlib
 import math
+import os
 import sys
 import time
 import traceback
-from typing import Callable, NamedTuple
+from typing import Callable, NamedTuple, Optional
 
-__all__ = ["DEMOS", "Demo", "DemoResult", "demo", "main"]
+__all__ = ["DEMOS", "FAMILIES", "Demo", "DemoResult", "demo", "main"]
 
 
 class DemoResult(NamedTuple):
@@ -43,19 +55,37 @@ class Demo(NamedTuple):
     estimator: str
     task: str
     func: Callable
+    family: Optional[str] = None
 
 
-#: The registry, in the order the demos run.
+#: The nine estimator families, in tour order: key -> (title, cold cost).  The
+#: cost is the family's rough cold-cache time in seconds on one core (mostly
+#: numba compilation); it only orders the work, heaviest first.
+FAMILIES = {
+    "graph": ("node embeddings (FastRP)", 12),
+    "unmixing": ("hyperspectral unmixing NMF", 30),
+    "robust_pca": ("robust PCA", 5),
+    "completion": ("matrix completion", 9),
+    "one_sided": ("one-sided completion", 3),
+    "mtp2": ("MTP2 graphical models", 5),
+    "sparse": ("weighted sparse recovery", 4),
+    "gmm": ("incremental Gaussian mixtures", 7),
+    "words": ("word embeddings (Swivel)", 9),
+}
+
+#: The registry, in the order the demos are listed.
 DEMOS = []
 
 
-def demo(estimator, task):
-    """Register the decorated function as the demo of ``estimator``."""
+def demo(estimator, task, family=None):
+    """Register the decorated function as the demo of ``estimator`` in ``family``."""
+    if family is not None and family not in FAMILIES:
+        raise ValueError(f"unknown family {family!r}; one of {sorted(FAMILIES)}")
 
     def register(func):
         if any(d.estimator.lower() == estimator.lower() for d in DEMOS):
             raise ValueError(f"a demo for {estimator!r} is already registered")
-        DEMOS.append(Demo(estimator, task, func))
+        DEMOS.append(Demo(estimator, task, func, family))
         return func
 
     return register
@@ -66,7 +96,7 @@ def demo(estimator, task):
 # does not import numba, scipy or scikit-learn.
 
 
-@demo("FastRP", "node classification, SBM (2000 nodes, 4 blocks)")
+@demo("FastRP", "node classification, SBM (2000 nodes, 4 blocks)", family="graph")
 def _demo_fastrp(random_state):
     from sklearn.decomposition import TruncatedSVD
 
@@ -113,7 +143,7 @@ def _unmixing_demo(estimator, outlier_band_fraction, random_state):
                       sad(nmf.components_))
 
 
-@demo("StructuredSparseNMF", "unmixing, synthetic 30x30 scene, 20 dB")
+@demo("StructuredSparseNMF", "unmixing, synthetic 30x30 scene, 20 dB", family="unmixing")
 def _demo_ssnmf(random_state):
     from lrsparse.decomposition import StructuredSparseNMF
 
@@ -121,14 +151,14 @@ def _demo_ssnmf(random_state):
     return _unmixing_demo(est, 0.0, random_state)
 
 
-@demo("CorrentropyNMF", "unmixing, 10% noisy bands, 20 dB, n_components='auto'")
+@demo("CorrentropyNMF", "unmixing, 10% noisy bands, 20 dB, n_components='auto'", family="unmixing")
 def _demo_cenmf(random_state):
     from lrsparse.decomposition import CorrentropyNMF
 
     return _unmixing_demo(CorrentropyNMF("auto", random_state=random_state), 0.1, random_state)
 
 
-@demo("RobustGuidedNMF", "unmixing, 10% noisy bands, 20 dB")
+@demo("RobustGuidedNMF", "unmixing, 10% noisy bands, 20 dB", family="unmixing")
 def _demo_rgnmf(random_state):
     from lrsparse.decomposition import RobustGuidedNMF
 
@@ -152,7 +182,7 @@ def _robust_pca_demo(estimator, random_state):
                       "sklearn PCA", captured_variance_ratio(pca.components_, cov))
 
 
-@demo("RobustPCA", "10% outliers along a low-variance direction, d=100")
+@demo("RobustPCA", "10% outliers along a low-variance direction, d=100", family="robust_pca")
 def _demo_robust_pca(random_state):
     from lrsparse.decomposition import RobustPCA
 
@@ -160,7 +190,7 @@ def _demo_robust_pca(random_state):
     return _robust_pca_demo(est, random_state)
 
 
-@demo("StreamingRobustPCA", "same, one pass in batches of 1000")
+@demo("StreamingRobustPCA", "same, one pass in batches of 1000", family="robust_pca")
 def _demo_streaming_robust_pca(random_state):
     from lrsparse.decomposition import StreamingRobustPCA
 
@@ -168,7 +198,8 @@ def _demo_streaming_robust_pca(random_state):
     return _robust_pca_demo(est, random_state)
 
 
-@demo("PrincipalComponentPursuit", "low-rank + 10% gross errors, 300x300, rank 10")
+@demo("PrincipalComponentPursuit", "low-rank + 10% gross errors, 300x300, rank 10",
+      family="robust_pca")
 def _demo_pcp(random_state):
     import numpy as np
     from sklearn.utils.extmath import randomized_svd
@@ -188,7 +219,8 @@ def _demo_pcp(random_state):
                       rel((U * s) @ Vt))
 
 
-@demo("SVTImputer", "completion, 300x300 rank 5, m/d_r = 6 (the authors' relation)")
+@demo("SVTImputer", "completion, 300x300 rank 5, m/d_r = 6 (the authors' relation)",
+      family="completion")
 def _demo_svt(random_state):
     import numpy as np
 
@@ -207,7 +239,7 @@ def _demo_svt(random_state):
                       "column means", relative_error(X_true, column_means, mask=missing))
 
 
-@demo("SoftImputer", "ratings-like 300x400 (1-5 stars), held-out entries")
+@demo("SoftImputer", "ratings-like 300x400 (1-5 stars), held-out entries", family="completion")
 def _demo_soft_impute(random_state):
     import numpy as np
 
@@ -232,7 +264,8 @@ def _demo_soft_impute(random_state):
     return DemoResult("held-out RMSE", rmse(soft), "user + item biases", rmse(bias))
 
 
-@demo("ScaledGDImputer", "sparse 5000x5000 rank 5, 1% observed (m = 5 d_r), n_components 10")
+@demo("ScaledGDImputer", "sparse 5000x5000 rank 5, 1% observed (m = 5 d_r), n_components 10",
+      family="completion")
 def _demo_scaled_gd(random_state):
     import numpy as np
 
@@ -251,7 +284,8 @@ def _demo_scaled_gd(random_state):
     return DemoResult("held-out rel. error", float(err), "zero (the mean)", 1.0)
 
 
-@demo("OneSidedCompletion", "row space from 2 entries per row, 20000x30, rank 2")
+@demo("OneSidedCompletion", "row space from 2 entries per row, 20000x30, rank 2",
+      family="one_sided")
 def _demo_one_sided(random_state):
     import numpy as np
     from sklearn.decomposition import PCA
@@ -280,7 +314,7 @@ def _mtp2_grid_samples(p, n, random_state):
     return precision, rng.multivariate_normal(np.zeros(p), np.linalg.inv(precision), size=n)
 
 
-@demo("MTP2GraphicalModel", "grid graph, p=100, n=300: edge F1 vs GraphicalLasso")
+@demo("MTP2GraphicalModel", "grid graph, p=100, n=300: edge F1 vs GraphicalLasso", family="mtp2")
 def _demo_mtp2(random_state):
     import numpy as np
     from sklearn.covariance import GraphicalLasso
@@ -299,7 +333,7 @@ def _demo_mtp2(random_state):
                       "GraphicalLasso", edge_f1(precision, glasso.precision_))
 
 
-@demo("MTP2GraphicalModelCV", "grid graph, p=25, n=75, alpha by 5-fold CV: edge F1")
+@demo("MTP2GraphicalModelCV", "grid graph, p=25, n=75, alpha by 5-fold CV: edge F1", family="mtp2")
 def _demo_mtp2_cv(random_state):
     from sklearn.covariance import GraphicalLassoCV
 
@@ -327,7 +361,8 @@ def _relative_error(coef, truth):
     return float(np.linalg.norm(coef - truth) / np.linalg.norm(truth))
 
 
-@demo("WeightedOMP", "compressive sensing, 150 x 300, 10% gross errors: coef rel. error")
+@demo("WeightedOMP", "compressive sensing, 150 x 300, 10% gross errors: coef rel. error",
+      family="sparse")
 def _demo_womp(random_state):
     from sklearn.linear_model import OrthogonalMatchingPursuit
 
@@ -340,7 +375,8 @@ def _demo_womp(random_state):
                       "OrthogonalMatchingPursuit", _relative_error(omp.coef_, coef))
 
 
-@demo("WeightedLasso", "noisy recovery, 80 x 300, half the support down-weighted (prior)")
+@demo("WeightedLasso", "noisy recovery, 80 x 300, half the support down-weighted (prior)",
+      family="sparse")
 def _demo_weighted_lasso(random_state):
     import numpy as np
     from sklearn.linear_model import Lasso
@@ -358,7 +394,8 @@ def _demo_weighted_lasso(random_state):
                       "Lasso", _relative_error(lasso.coef_, coef))
 
 
-@demo("SqrtLasso", "noisy recovery, 150 x 300, pivotal alpha (no noise level): rel. error")
+@demo("SqrtLasso", "noisy recovery, 150 x 300, pivotal alpha (no noise level): rel. error",
+      family="sparse")
 def _demo_sqrt_lasso(random_state):
     import numpy as np
     from sklearn.linear_model import Lasso
@@ -378,7 +415,8 @@ def _demo_sqrt_lasso(random_state):
                       "Lasso", _relative_error(lasso.coef_, coef))
 
 
-@demo("LADLasso", "compressive sensing, 150 x 300, 10% gross errors: coef rel. error")
+@demo("LADLasso", "compressive sensing, 150 x 300, 10% gross errors: coef rel. error",
+      family="sparse")
 def _demo_lad_lasso(random_state):
     from sklearn.linear_model import Lasso
 
@@ -392,7 +430,8 @@ def _demo_lad_lasso(random_state):
                       "Lasso", _relative_error(lasso.coef_, coef))
 
 
-@demo("WeightedLassoCV", "noisy recovery, 100 x 200, alpha by 5-fold CV: coef rel. error")
+@demo("WeightedLassoCV", "noisy recovery, 100 x 200, alpha by 5-fold CV: coef rel. error",
+      family="sparse")
 def _demo_weighted_lasso_cv(random_state):
     from sklearn.linear_model import LassoCV
 
@@ -413,7 +452,8 @@ def _gmm_holdout(random_state, n_features):
     return X[:5000], X[5000:], y[:5000], y[5000:]
 
 
-@demo("IncrementalGaussianMixture", "stream of 5000 points, 8-D, 5 components: held-out loglik")
+@demo("IncrementalGaussianMixture", "stream of 5000 points, 8-D, 5 components: held-out loglik",
+      family="gmm")
 def _demo_igmn(random_state):
     from sklearn.mixture import GaussianMixture
 
@@ -428,7 +468,8 @@ def _demo_igmn(random_state):
                       f"GaussianMixture({ours.n_components_}) EM", em.score(X_test))
 
 
-@demo("IncrementalGMMClassifier", "digits after PCA(20), one pass in batches: accuracy")
+@demo("IncrementalGMMClassifier", "digits after PCA(20), one pass in batches: accuracy",
+      family="gmm")
 def _demo_igmn_classifier(random_state):
     from sklearn.datasets import load_digits
     from sklearn.decomposition import PCA
@@ -450,7 +491,8 @@ def _demo_igmn_classifier(random_state):
                       "QuadraticDiscriminantAnalysis", qda.score(X_test, y_test))
 
 
-@demo("IncrementalGMMRegressor", "y = sin(x1) x2 + noise, 4000 points in a stream: R^2")
+@demo("IncrementalGMMRegressor", "y = sin(x1) x2 + noise, 4000 points in a stream: R^2",
+      family="gmm")
 def _demo_igmn_regressor(random_state):
     import numpy as np
     from sklearn.linear_model import SGDRegressor
@@ -468,7 +510,8 @@ def _demo_igmn_regressor(random_state):
                       "SGDRegressor (linear)", sgd.score(X[4000:], y[4000:]))
 
 
-@demo("Swivel", "planted PMI, 1200 words, rank 16: corr. of inner products, frequent pairs")
+@demo("Swivel", "planted PMI, 1200 words, rank 16: corr. of inner products, frequent pairs",
+      family="words")
 def _demo_swivel(random_state):
     import numpy as np
     import scipy.sparse as sp
@@ -498,7 +541,8 @@ def _demo_swivel(random_state):
                       "PPMI + TruncatedSVD", corr(left, right))
 
 
-@demo("CooccurrenceVectorizer", "window-10 counts of 100k tokens vs a Python loop: seconds")
+@demo("CooccurrenceVectorizer", "window-10 counts of 100k tokens vs a Python loop: seconds",
+      family="words")
 def _demo_cooccurrence(random_state):
     import numpy as np
 
@@ -532,6 +576,7 @@ def _demo_cooccurrence(random_state):
 
 # ---------------------------------------------------------------------- tour
 class _Row(NamedTuple):
+    family: str
     estimator: str
     task: str
     metric: str
@@ -541,7 +586,8 @@ class _Row(NamedTuple):
     seconds: str
 
 
-_HEADER = _Row("estimator", "task", "metric", "value", "baseline", "baseline value", "seconds")
+_HEADER = _Row("family", "estimator", "task", "metric", "value", "baseline", "baseline value",
+               "seconds")
 
 
 def _format_value(value):
@@ -549,6 +595,14 @@ def _format_value(value):
     if math.isnan(value) or math.isinf(value):
         return str(value)
     return f"{value:.3f}" if abs(value) >= 1e-3 or value == 0 else f"{value:.3e}"
+
+
+def _family_title(d):
+    return FAMILIES[d.family][0] if d.family in FAMILIES else "-"
+
+
+def _failed_row(d, seconds):
+    return _Row(_family_title(d), d.estimator, d.task, "-", "FAILED", "-", "-", f"{seconds:.2f}")
 
 
 def _run_demo(d, random_state):
@@ -563,9 +617,10 @@ def _run_demo(d, random_state):
         print(f"\nDemo {d.estimator!r} ({d.task}) failed:", file=sys.stderr)
         traceback.print_exc(file=sys.stderr)
         sys.stderr.flush()
-        return _Row(d.estimator, d.task, "-", "FAILED", "-", "-", f"{seconds:.2f}"), True
+        return _failed_row(d, seconds), True
     seconds = time.perf_counter() - start
     row = _Row(
+        _family_title(d),
         d.estimator,
         d.task,
         str(result.metric),
@@ -577,10 +632,104 @@ def _run_demo(d, random_state):
     return row, False
 
 
+def _groups(selected):
+    """The selected demos by family (tour order), each family's demos in order."""
+    groups = {}
+    for d in selected:
+        groups.setdefault(d.family, []).append(d)
+    return list(groups.values())
+
+
+def _cpu_count():
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+_BLAS_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                          "VECLIB_MAXIMUM_THREADS")
+
+
+def _init_worker(blas_threads):
+    # Before numpy is imported in the worker: its share of the CPUs for BLAS
+    # (unless the user set a limit).  Oversubscribed BLAS threads spin: on two
+    # loaded cores a small dense solve loop ran 40x slower with two threads.
+    for name in _BLAS_THREAD_VARIABLES:
+        os.environ.setdefault(name, str(blas_threads))
+
+
+def _run_group(estimators, random_state):
+    """Worker side: run the named demos in order; return [(row, failed), ...]."""
+    by_name = {d.estimator: d for d in DEMOS}
+    return [_run_demo(by_name[name], random_state) for name in estimators]
+
+
+def _print_progress(group, results):
+    d = group[0]
+    parts = ", ".join(
+        f"{row.estimator} {'FAILED' if failed else row.seconds + ' s'}" for row, failed in results
+    )
+    print(f"  {_family_title(d)}: {parts}", flush=True)
+
+
+def _run_sequential(groups, random_state):
+    results = {}
+    for group in groups:
+        print(f"  {_family_title(group[0])}: ", end="", flush=True)
+        done = []
+        for d in group:
+            row, failed = _run_demo(d, random_state)
+            done.append((row, failed))
+            sep = ", " if d is not group[-1] else "\n"
+            print(f"{d.estimator} {'FAILED' if failed else row.seconds + ' s'}", end=sep,
+                  flush=True)
+        results[id(group[0])] = done
+    return results
+
+
+def _run_parallel(groups, random_state, jobs):
+    """Run each family's demos in a worker process, heaviest families first."""
+    import concurrent.futures as cf
+    import multiprocessing
+
+    # Workers import this module by name ("python -m lrsparse" runs it as
+    # __main__, which a spawned process cannot import) and look the demos up
+    # by estimator name in its registry.
+    module = importlib.import_module("lrsparse.__main__")
+    order = sorted(groups, key=lambda g: -FAMILIES.get(g[0].family, ("", 0))[1])
+    blas_threads = max(1, _cpu_count() // jobs)
+    results = {}
+    with cf.ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=module._init_worker,
+        initargs=(blas_threads,),
+    ) as pool:
+        futures = {
+            pool.submit(module._run_group, [d.estimator for d in group], random_state): group
+            for group in order
+        }
+        start = time.perf_counter()
+        for future in cf.as_completed(futures):
+            group = futures[future]
+            try:
+                done = [tuple(r) for r in future.result()]
+                done = [(_Row(*row), failed) for row, failed in done]
+            except Exception as exc:  # the worker died (e.g. killed): the family failed
+                print(f"\nThe worker running {_family_title(group[0])!r} failed: {exc!r}",
+                      file=sys.stderr, flush=True)
+                seconds = time.perf_counter() - start
+                done = [(_failed_row(d, seconds), True) for d in group]
+            results[id(group[0])] = done
+            _print_progress(group, done)
+    return results
+
+
 def _print_table(rows, file=None):
     file = sys.stdout if file is None else file
     widths = [max(len(r[i]) for r in [_HEADER, *rows]) for i in range(len(_HEADER))]
-    numeric = {3, 5, 6}  # right-align value, baseline value, seconds
+    numeric = {4, 6, 7}  # right-align value, baseline value, seconds
 
     def line(row):
         cells = (
@@ -591,7 +740,12 @@ def _print_table(rows, file=None):
 
     print(line(_HEADER), file=file)
     print("  ".join("-" * w for w in widths), file=file)
+    previous = None
     for row in rows:
+        if row.family == previous:  # the family once, on its first row
+            row = row._replace(family="")
+        else:
+            previous = row.family
         print(line(row), file=file)
 
 
@@ -626,7 +780,17 @@ def _parse_args(argv):
     parser.add_argument(
         "--seed", type=int, default=0, help="random_state passed to every demo (default: 0)"
     )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="worker processes, one family at a time each (default: min(4, CPUs)); "
+        "1 runs every demo in this process",
+    )
     args = parser.parse_args(argv)
+    if args.jobs is not None and args.jobs < 1:
+        parser.error(f"--jobs must be >= 1; got {args.jobs}")
     if args.only:
         known = {d.estimator.lower() for d in DEMOS}
         unknown = [name for name in args.only if name.lower() not in known]
@@ -643,7 +807,7 @@ def main(argv=None):
     args = _parse_args(argv)
     if args.list:
         for d in DEMOS:
-            print(f"{d.estimator}: {d.task}")
+            print(f"{d.estimator} ({_family_title(d)}): {d.task}")
         return 0
 
     from lrsparse import __version__
@@ -652,23 +816,30 @@ def main(argv=None):
     if args.only:
         wanted = {name.lower() for name in args.only}
         selected = [d for d in DEMOS if d.estimator.lower() in wanted]
+    groups = _groups(selected)
+    jobs = min(args.jobs or min(4, _cpu_count()), len(groups))
 
     print(f"lrsparse {__version__} demo tour")
     print(_versions())
-    print(f"{len(selected)} demo(s), random_state={args.seed}")
+    where = "in this process" if jobs <= 1 else f"in {jobs} worker processes"
+    print(f"{len(selected)} demo(s) of {len(groups)} estimator families, "
+          f"random_state={args.seed}, {where}")
     print("(seconds include numba compilation on a cold cache; it is cached afterwards)")
     print(flush=True)
 
-    rows, n_failed = [], 0
-    for d in selected:
-        print(f"running {d.estimator} ...", end=" ", flush=True)
-        row, failed = _run_demo(d, args.seed)
-        print("FAILED" if failed else f"done ({row.seconds} s)", flush=True)
-        rows.append(row)
-        n_failed += failed
+    start = time.perf_counter()
+    if jobs <= 1:
+        results = _run_sequential(groups, args.seed)
+    else:
+        results = _run_parallel(groups, args.seed, jobs)
+    total = time.perf_counter() - start
+    done = [results[id(group[0])] for group in groups]  # tour order
+    rows = [row for group in done for row, _ in group]
+    n_failed = sum(failed for group in done for _, failed in group)
 
     print()
     _print_table(rows)
+    print(f"\n{len(rows)} demo(s) in {total:.1f} s wall time.")
     if n_failed:
         print(f"\n{n_failed} of {len(rows)} demo(s) FAILED (tracebacks on stderr).")
         return 1
