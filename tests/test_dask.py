@@ -232,6 +232,10 @@ def test_scaled_gd_on_row_blocks_equals_in_memory(client, fmt):
     assert got.n_features_in_ == X.shape[1]
     np.testing.assert_allclose(got.transform(X[:20]), ref.transform(X[:20]), rtol=1e-8,
                                atol=1e-10)
+    # fit_transform: a Dask array of the completed row blocks, computed when asked
+    completed = ScaledGDImputer(**params).fit_transform(Xd)
+    assert isinstance(completed, da.Array) and completed.chunks[0] == Xd.chunks[0]
+    np.testing.assert_allclose(completed.compute(), ref.fit_transform(X), rtol=1e-8, atol=1e-10)
 
 
 def test_scaled_gd_blocks_recover_the_truth_at_any_scale(client):

@@ -398,10 +398,13 @@ class CooccurrenceVectorizer(BaseEstimator):
 
         Parameters
         ----------
-        raw_documents : iterable
+        raw_documents : iterable or dask.bag.Bag
             The documents: strings (or bytes), lists of string tokens, or, with
             ``input="filename"`` / ``"file"``, file names / file objects.  Read
-            once, so a generator may be passed.
+            once, so a generator may be passed.  A Dask bag of documents is
+            counted out of core, partition by partition where the partitions
+            are (twice: the words, then the vocabulary's pairs), and gives the
+            in-memory result (see :ref:`scaling_out`).
         y : None
             Ignored.
 

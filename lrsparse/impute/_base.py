@@ -279,7 +279,12 @@ class _BaseLowRankImputer(_MissingValuesMixin, OneToOneFeatureMixin, Transformer
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Data with missing entries: entries equal to ``missing_values``
             (dense), or the unstored entries (sparse; stored entries are the
-            observations, explicit zeros included).
+            observations, explicit zeros included).  :class:`ScaledGDImputer`
+            also takes a Dask array chunked by rows only (blocks dense or
+            sparse): each step's sampled products run on the blocks where
+            they are, only the factors come to the client, and the result
+            equals the in-memory fit (see :ref:`scaling_out`).  The other
+            imputers read a Dask array into memory, as scikit-learn does.
         y : Ignored
             Not used, present for API consistency.
 
@@ -371,14 +376,31 @@ class _BaseLowRankImputer(_MissingValuesMixin, OneToOneFeatureMixin, Transformer
         -------
         X_completed : ndarray of shape (n_samples, n_features)
             Dense, in the dtype of ``X``.  For a very large sparse ``X`` use
-            :meth:`fit` and :meth:`predict_entries` instead.
+            :meth:`fit` and :meth:`predict_entries` instead.  For a Dask array
+            (estimators that fit on row blocks), a Dask array of the same
+            row chunks, computed block by block when asked.
         """
+        if self._takes_dask_blocks and is_dask_collection(X):
+            self._fit_blocks(X)
+            return X.map_blocks(self._completed_block, dtype=np.result_type(X.dtype, np.float32),
+                                meta=np.empty((0, 0), dtype=np.result_type(X.dtype, np.float32)))
         X, obs = self._fit_validated(X)
-        Z = self.row_factors_ @ self.components_
-        out = self._post(Z, None, None, self._row_offset_train())
-        self._fill_empty(out, self._empty_rows, self._empty_cols)
+        return self._completed_rows(X, obs, 0)
+
+    def _completed_rows(self, X, obs, start):
+        """Training rows ``start:start + len(X)`` completed, their observed entries kept."""
+        rows = slice(start, start + X.shape[0])
+        Z = self.row_factors_[rows] @ self.components_
+        out = self._post(Z, None, None, self._row_offset_train()[rows])
+        empty = self._empty_rows[(self._empty_rows >= rows.start) & (self._empty_rows < rows.stop)]
+        self._fill_empty(out, empty - start, self._empty_cols)
         out[obs.rows, obs.cols] = obs.values
-        return out.astype(X.dtype, copy=False)
+        return out.astype(X.dtype if X.dtype.kind == "f" else np.float64, copy=False)
+
+    def _completed_block(self, block, block_info=None):
+        """One row block of :meth:`fit_transform` on a Dask array (``map_blocks``)."""
+        start = block_info[0]["array-location"][0][0] if block_info else 0
+        return self._completed_rows(block, observed_entries(block, self.missing_values), start)
 
     def transform(self, X):
         """Complete new rows by folding them into the learned column factors.

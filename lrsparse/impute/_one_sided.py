@@ -340,9 +340,12 @@ class OneSidedCompletion(_MissingValuesMixin, ClassNamePrefixFeaturesOutMixin, T
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
             Rows with missing entries (NaN-marked dense, or sparse with the
-            stored entries as observations).
+            stored entries as observations).  A Dask array chunked by rows
+            only is aggregated block by block where the blocks are: the pair
+            counts and sums of each block, then their total on the client
+            (equal to the in-memory fit; see :ref:`scaling_out`).
         y : Ignored
             Not used, present for API consistency.
 
