@@ -237,6 +237,12 @@ except ImportError:  # pragma: no cover
     html_theme_options = {}
 
 html_title = f"lrsparse {release}"
+# single pages without a section to navigate: no empty left sidebar
+html_sidebars = {
+    page: []
+    for page in ("index", "install", "getting_started", "changelog", "citing",
+                 "contributing", "developer_guide")
+}
 html_static_path = ["_static"]
 html_css_files = ["lrsparse.css"]
 html_show_sourcelink = True
