@@ -564,6 +564,12 @@ def _strip_cdn(app, docname, source):
 
 
 def setup(app):
+    # sphinx-mathjax-offline only copies files when the build ends; it does
+    # not declare it, so Sphinx would read serially under ``-j``.
+    mathjax_offline = app.extensions.get("sphinx-mathjax-offline")
+    if mathjax_offline is not None:
+        mathjax_offline.parallel_read_safe = True
+        mathjax_offline.parallel_write_safe = True
     # Run before numpydoc (priority 500) so that it sees the adjusted text.
     app.connect("autodoc-process-docstring", _process_docstring, priority=100)
     # After intersphinx (priority 500): only what it left unresolved; before
