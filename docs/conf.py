@@ -414,6 +414,8 @@ def _object_url(project, name):
         # every object, methods included, has a page of its own
         folder = "reference/api" if project == "pandas" else "reference/generated"
         return f"{base}/{folder}/{name}.html"
+    if project == "sklearn" and not _sklearn_documented(page):
+        return None
     generated = {
         "sklearn": "modules/generated",
         "joblib": "generated",
@@ -424,6 +426,34 @@ def _object_url(project, name):
         return None
     url = f"{base}/{generated}/{page}.html"
     return url if member is None else f"{url}#{member}"
+
+
+# scikit-learn documents only its public API (doc/api_reference.py); in the
+# submodules of sklearn.utils that have no __all__, these are the documented
+# names (svd_flip, for one, has no page)
+_SKLEARN_UTILS_DOCUMENTED = {
+    "extmath": {"density", "fast_logdet", "randomized_range_finder", "randomized_svd",
+                "safe_sparse_dot", "weighted_mode"},
+    "validation": {"check_is_fitted", "check_memory", "check_symmetric", "column_or_1d",
+                   "has_fit_parameter", "validate_data"},
+    "metadata_routing": {"MetadataRequest", "MetadataRouter", "MethodMapping",
+                         "get_routing_for_object", "process_routing"},
+}
+
+
+def _sklearn_documented(page):
+    """Whether scikit-learn's API reference has a page for ``page``."""
+    module_name, _, attr = page.rpartition(".")
+    module = sys.modules.get(module_name)
+    if module is None:
+        return False
+    public = getattr(module, "__all__", None)
+    if public is not None:
+        return attr in public
+    parts = module_name.split(".")
+    if parts[:2] == ["sklearn", "utils"] and len(parts) == 3:
+        return attr in _SKLEARN_UTILS_DOCUMENTED.get(parts[2], ())
+    return not attr.startswith("_")
 
 
 def _is_module(name):
