@@ -229,7 +229,7 @@ def endmember_update(M, AtX, AtA, eps):
     return out
 
 
-@jit(inline="always")
+@jit
 def _cholesky_solve(H, r, free, n_free, L, z):
     """Solve ``H[free, free] z = r[free]`` by Cholesky; False if not positive definite.
 
@@ -261,7 +261,7 @@ def _cholesky_solve(H, r, free, n_free, L, z):
     return True
 
 
-@jit(inline="always")
+@jit
 def _nnqp(H, r, a, free, L, z, grad):
     """Exact ``min_{a >= 0} 1/2 a^T H a - r^T a`` for a small SPD ``H``, warm-started at ``a``.
 
@@ -346,7 +346,7 @@ def _nnqp(H, r, a, free, L, z, grad):
     return True
 
 
-@jit(inline="always")
+@jit
 def _nnqp_cd(H, r, a):
     """Coordinate descent for the same QP: the fallback for a singular ``H``."""
     K = a.shape[0]

@@ -445,7 +445,9 @@ def _graph_smooth(X, graph, strength, *, tol=1e-8, max_iter=500):
     from .._kernels.sampled import csr_dense_matmul
 
     G.sort_indices()
-    indptr, indices = G.indptr.astype(np.int64), G.indices.astype(np.int64)
+    # scipy's index dtype where it fits (FastRP passes scipy's own): one compiled signature
+    idx = np.int32 if G.nnz <= np.iinfo(np.int32).max else np.int64
+    indptr, indices = G.indptr.astype(idx), G.indices.astype(idx)
 
     def apply(Y):
         # The shared CSR x dense kernel (numba threads): scipy's is serial.

@@ -171,7 +171,9 @@ def _one_sided_scaled_gd(a, b, c, s, d, n_components, *, max_iter=500, tol=1e-8,
                     for v in (target, w))
     full.sort_indices()
     full_w.sort_indices()
-    pattern = (full.indptr, full.indices, full.data, full_w.data)
+    # the index dtypes of ScaledGDImputer's panels: one compiled signature
+    pattern = (full.indptr.astype(np.int64), full.indices.astype(np.int32), full.data,
+               full_w.data)
     norm = max(0.5 * float(np.sum(full_w.data * full.data * full.data)) / (d * d), 1e-300)
 
     def loss_and_gradient(V):

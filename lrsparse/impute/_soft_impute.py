@@ -134,7 +134,8 @@ def soft_impute_iterations(obs, alpha, *, L=None, Vt=None, V_block=None, max_ran
     it = 0
     rel = np.inf
     for it in range(1, max_iter + 1):
-        fitted = sampled_product(L, np.ascontiguousarray(Vt.T), rows, cols) if L.shape[1] \
+        fitted = sampled_product(np.ascontiguousarray(L), np.ascontiguousarray(Vt.T), rows,
+                                 cols) if L.shape[1] \
             else np.zeros(rows.size)
         if biases is not None:
             _update_biases(obs, fitted, *biases)
