@@ -8,6 +8,7 @@ table); an expected failure goes in ``EXPECTED_FAILED`` with a one-line reason.
 
 import inspect
 import re
+import os
 import runpy
 from pathlib import Path
 
@@ -304,6 +305,11 @@ def test_example_runs(path, monkeypatch):
     import matplotlib.pyplot as plt
 
     monkeypatch.chdir(path.parent)
+    # Real-data sections read the documented data folder (get_data_home):
+    # point it at the shared data where this checkout has it.
+    shared = ROOT.parent / "shared" / "data"
+    if not os.environ.get("LRSPARSE_DATA") and shared.is_dir():
+        monkeypatch.setenv("LRSPARSE_DATA", str(shared))
     try:
         runpy.run_path(str(path), run_name="__main__")
     finally:

@@ -250,7 +250,7 @@ class OneSidedCompletion(_MissingValuesMixin, ClassNamePrefixFeaturesOutMixin, T
     times ``c**2``, for any ``c`` whose ``c**2`` float64 can carry (a
     ``ValueError`` otherwise).  No parameter depends on the scale.
 
-    Read more in the :ref:`User Guide <completion>`.
+    Read more in the :ref:`User Guide <one_sided>`.
 
     Parameters
     ----------
