@@ -44,6 +44,8 @@ from ._harness import log, lrsparse_commit, markdown_table, time_interleaved
 GRID_FOLDS = 3
 GRID_CANDIDATES = 16  # x 3 folds = 48 fits per estimator
 DEFAULT_THREADS = (1, 2)
+INNER_N_JOBS = 1  # n_jobs of the estimators inside the searches
+THREAD_BUDGET_S = 20.0  # timed seconds per estimator and thread count (at least one call)
 
 EXTRA_COLUMNS = (
     ("loky_s", "loky n_jobs=2 s"),
@@ -267,6 +269,13 @@ def _bench_grid(quick):
             f"{time.perf_counter() - tic:.1f} s")
         for family, make_case in _grid_cases().items():
             case = make_case()
+            # One numba thread per fit, stated: the parallelism is over the fits.
+            # (With n_jobs=None, lrsparse asks joblib, which answers the cluster's
+            # total threads inside a dask-backend task: oversubscription.)
+            est = case["estimator"]
+            if INNER_N_JOBS is not None:
+                est.set_params(**{name: INNER_N_JOBS for name, value in est.get_params().items()
+                                  if name.split("__")[-1] == "n_jobs" and value is None})
             grid = _quick_grid(case["grid"]) if quick else case["grid"]
             n_candidates = len(ParameterGrid(grid))
             n_fits = n_candidates * case["cv"].get_n_splits()
@@ -374,7 +383,7 @@ def _thread_cases(quick):
     def nmf_data():
         from lrsparse.datasets import make_hyperspectral
 
-        shape = (32, 32) if quick else (95, 95)
+        shape = (32, 32) if quick else (64, 64)
         X, _, _ = make_hyperspectral(shape, 4, 156, snr_db=30, random_state=0)
         return (X, shape), f"{shape[0]}x{shape[1]} px x 156 bands, r=4, 100 iterations"
 
@@ -428,7 +437,8 @@ def _bench_threads(quick, repeats, threads_list):
         log(f"{name}: {description}")
         fns = {t: (lambda t=t: fit(data, t)) for t in threads_list}
         with threadpool_limits(limits=1):  # BLAS single-threaded: numba's threads only
-            timed = time_interleaved(fns, repeats)
+            # a slow thread count (a busy core) gets fewer timed calls, at least one
+            timed = time_interleaved(fns, repeats, budget_s=THREAD_BUDGET_S)
         base = timed[threads_list[0]]
         for t in threads_list:
             diff = relative_error(base.result, timed[t].result)
@@ -502,7 +512,12 @@ def main(argv=None):
                         help="thread counts of the thread part, comma-separated "
                              "(default 1,2; capped by NUMBA_NUM_THREADS)")
     parser.add_argument("--part", choices=("all", "grid", "threads"), default="all")
+    parser.add_argument("--inner-n-jobs", default="1",
+                        help="n_jobs given to the estimators inside the searches (default 1; "
+                             "'none' leaves their default None)")
     args = parser.parse_args(argv)
+    global INNER_N_JOBS
+    INNER_N_JOBS = None if args.inner_n_jobs.lower() == "none" else int(args.inner_n_jobs)
     threads_list = sorted({int(t) for t in args.threads_list.split(",")})
     if threads_list[0] < 1:
         parser.error("--threads-list: thread counts must be >= 1")
@@ -517,7 +532,7 @@ def main(argv=None):
     print()
     print(format_table(rows, extra_columns=EXTRA_COLUMNS))
     settings = {"quick": args.quick, "repeats": repeats, "threads_list": threads_list,
-                "parts": list(parts)}
+                "parts": list(parts), "inner_n_jobs": INNER_N_JOBS}
     print(f"\nresults written to {write_json('scaleout', rows, env, settings)}")
 
 
