@@ -44,6 +44,7 @@ def test_families_run_in_worker_processes(capsys):
     assert tour.main(["--only", "OneSidedCompletion", "--only", "SqrtLasso", "--jobs", "2"]) == 0
     out = capsys.readouterr().out
     assert "in 2 worker processes" in out and "FAILED" not in out
+    assert "s in 2 worker processes." in out  # the CPU time of each
     table = out[out.index("family "):]
     assert table.index("OneSidedCompletion") < table.index("SqrtLasso")
     assert "one-sided completion" in table and "weighted sparse recovery" in table
@@ -54,7 +55,7 @@ def test_worker_reports_a_failing_demo(monkeypatch, capsys):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(tour, "DEMOS", [tour.Demo("Broken", "always fails", broken, "sparse")])
-    [(row, failed)] = tour._run_group(["Broken"], 0)
+    [(row, failed)], pid, cpu = tour._run_group(["Broken"], 0)
     assert failed and row.value == "FAILED" and row.family == "weighted sparse recovery"
 
 
