@@ -290,12 +290,10 @@ if samson is not None:
     # The summary is written from the numbers above, so it holds for the
     # file that was found.
     worst = materials[int(np.argmax(sad_samson))]
-    print(
-        f"Summary: the estimated spectra are within {np.degrees(sad_samson.max()):.1f} degrees "
-        f"of the reference ones ({worst} the farthest);\nexpressed in the reference's "
-        f"convention, the abundance RMSE goes from {rmse_as_estimated:.3f} to "
-        f"{rmse_ref_scale:.3f}."
-    )
+    print(f"Summary: the spectra are within {np.degrees(sad_samson.max()):.1f} degrees of the "
+          f"reference ({worst} the farthest);")
+    print(f"in the reference's convention, the abundance RMSE goes from "
+          f"{rmse_as_estimated:.3f} to {rmse_ref_scale:.3f}.")
 
 # %%
 # The :ref:`user guide <unmixing>` explains how to read abundance maps in

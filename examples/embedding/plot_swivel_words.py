@@ -126,7 +126,7 @@ words = vectorizer.get_feature_names_out()
 print(f"{C.shape[0]} words seen at least 20 times, {vectorizer.word_counts_.sum()} of their "
       f"tokens ({time.perf_counter() - tic:.1f} s)")
 print(f"{C.nnz} nonzero cells ({C.nnz / C.shape[0] ** 2:.0%} of the matrix)")
-print("most frequent words:", ", ".join(words[:15]))
+print("most frequent words:", ", ".join(words[:12]))
 
 # %%
 # Fitting Swivel

@@ -88,8 +88,8 @@ for name, params in settings.items():
         accuracy.append(clf.score(Z_test, y_test))
         n_components.append(clf.n_components_)
     curves[name], components[name], final[name] = accuracy, n_components, clf
-    print(f"{name}: test accuracy {accuracy[-1]:.3f} with {clf.n_components_} components "
-          f"(stream and 20 evaluations in {time.perf_counter() - tic:.2f} s)")
+    print(f"{name}: test accuracy {accuracy[-1]:.3f} with {clf.n_components_} components\n"
+          f"  (stream and 20 evaluations in {time.perf_counter() - tic:.2f} s)")
 
 batch_models = {"GaussianNB": GaussianNB(), "QDA": QuadraticDiscriminantAnalysis()}
 batch_accuracy = {name: model.fit(Z_train, y_train).score(Z_test, y_test)
@@ -114,8 +114,8 @@ for name, accuracy in batch_accuracy.items():
 seen = np.cumsum([len(rows) for rows in batches])
 for name, accuracy in curves.items():
     above = seen[np.flatnonzero(np.array(accuracy) > batch_accuracy["GaussianNB"])]
-    print(f"{name}: first above GaussianNB after {above[0]} images, at most "
-          f"{max(components[name])} components along the stream")
+    print(f"{name}: first above GaussianNB after {above[0]} images,\n"
+          f"  at most {max(components[name])} components along the stream")
 # sphinx_gallery_thumbnail_number = 1
 fig, (ax_acc, ax_k) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
 for (name, accuracy), marker in zip(curves.items(), "os"):
