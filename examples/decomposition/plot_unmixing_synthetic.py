@@ -194,10 +194,19 @@ plt.show()
 # are already close to the endmembers.  (From NNDSVDa the fit also stops at ``max_iter``
 # with a :class:`~sklearn.exceptions.ConvergenceWarning`: the updates creep
 # slowly from a start far from the simplex.)
+import textwrap
+import warnings
+
+from sklearn.exceptions import ConvergenceWarning
+
 ssnmf_nndsvda = StructuredSparseNMF(
     n_endmembers, image_shape=image_shape, init="nndsvda", random_state=0
 )
-A_nndsvda = ssnmf_nndsvda.fit_transform(X)
+with warnings.catch_warnings(record=True) as caught:  # printed below, wrapped
+    warnings.simplefilter("always", ConvergenceWarning)
+    A_nndsvda = ssnmf_nndsvda.fit_transform(X)
+for w in caught:
+    print(textwrap.fill(f"{w.category.__name__}: {w.message}", 88, break_on_hyphens=False))
 perm = match_components(endmembers, ssnmf_nndsvda.components_)
 print(
     f"SS-NMF with init='nndsvda': mean SAD "
