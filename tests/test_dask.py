@@ -306,3 +306,14 @@ def test_block_input_errors():
     ScaledGDImputer(n_components=2, max_iter=5).fit(da.from_array(X, chunks=(20, -1),
                                                                   asarray=False))
     assert (X != before).nnz == 0  # the blocks are read, never modified
+
+
+def test_numba_threads_inside_a_dask_backend_stay_one(client):
+    # n_jobs=None inside joblib's dask backend: the cluster's thread count is
+    # not this process's cores; one numba thread per task, as on loky workers
+    from lrsparse.utils._numba import resolve_n_jobs
+
+    with parallel_config(backend="dask"):
+        assert resolve_n_jobs(None) == 1
+        assert resolve_n_jobs(2) == min(2, __import__("numba").config.NUMBA_NUM_THREADS)
+    assert resolve_n_jobs(None) == 1

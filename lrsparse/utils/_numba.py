@@ -38,12 +38,29 @@ def resolve_n_jobs(n_jobs):
     """Number of numba threads for ``n_jobs`` (``None`` -> 1, ``-1`` -> all).
 
     Follows scikit-learn: ``None`` means 1 unless a ``joblib.parallel_config``
-    context says otherwise; negative values count back from the number of CPUs.
+    context says otherwise (a cluster backend, Dask or Ray, does not: its
+    count is the cluster's, not this process's cores); negative values count
+    back from the number of CPUs.
     The result is capped by numba's own limit (``NUMBA_NUM_THREADS``), which
     joblib's workers set to avoid oversubscription.
     """
+    if n_jobs is None and _cluster_backend():
+        return 1
     n = effective_n_jobs(n_jobs)
     return int(max(1, min(n, numba.config.NUMBA_NUM_THREADS)))
+
+
+def _cluster_backend():
+    """Whether joblib's active backend is a cluster's (Dask, Ray).
+
+    There ``effective_n_jobs(None)`` is the whole cluster's thread count,
+    also inside the tasks it runs; the workers are the parallelism, so
+    ``n_jobs=None`` means one numba thread per task (as on loky workers).
+    """
+    from joblib.parallel import get_active_backend
+
+    name = type(get_active_backend()[0]).__name__
+    return "Dask" in name or "Ray" in name
 
 
 @contextmanager
