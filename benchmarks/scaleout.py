@@ -453,12 +453,16 @@ def _bench_threads(quick, repeats, threads_list):
                 "speedup": base.median / timed[t].median, "metric": "rel. diff to 1 thread",
                 "ours_metric": diff, "note": kernels,
             })
+    for row in rows:
+        row["threading_layer"] = numba.threading_layer()  # known once a parallel kernel ran
     return rows
 
 
 def _print_thread_table(rows):
     threads_list = sorted({r["threads"] for r in rows})
-    print("\n## numba-parallel kernels: whole fit at 1.. threads (BLAS pinned to 1)")
+    layer = rows[0]["threading_layer"] if rows else "?"
+    print(f"\n## numba-parallel kernels: whole fit at 1.. threads (BLAS pinned to 1; numba "
+          f"threading layer {layer})")
     header = (["estimator (data)"] + [f"{t} thr s" for t in threads_list]
               + [f"speed-up {threads_list[0]}->{t}" for t in threads_list[1:]]
               + ["result vs 1 thread (rel. diff)", "parallel kernels"])

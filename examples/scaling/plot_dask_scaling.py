@@ -38,7 +38,9 @@ avoid.
 # kernels again, which worker processes do (a few seconds each, fine for a long
 # job, not for a documentation build).  lrsparse's kernels release the GIL, so
 # thread workers do run in parallel.  ``protocol="tcp"`` and
-# ``host="127.0.0.1"``: the scheduler listens on the loopback interface only.
+# ``host="127.0.0.1"``: the scheduler listens on the loopback interface only;
+# ``dashboard_address="127.0.0.1:0"``: its web pages too, on a free port (the
+# default port, 8787, may be taken by another cluster).
 import numpy as np
 
 try:
@@ -52,7 +54,8 @@ except ImportError as exc:
 else:
     HAVE_DASK = True
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                           protocol="tcp", host="127.0.0.1", dashboard_address=None)
+                           protocol="tcp", host="127.0.0.1",
+                           dashboard_address="127.0.0.1:0")
     client = Client(cluster)
     print(f"{len(client.scheduler_info()['workers'])} workers, scheduler at "
           f"{client.scheduler.address}")
