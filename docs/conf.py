@@ -61,6 +61,15 @@ except ImportError:  # pragma: no cover
     sys.path.insert(0, os.path.abspath(".."))
     import lrsparse
 
+# The gallery's real-data sections read the documented data folder
+# (lrsparse.datasets.get_data_home: LRSPARSE_DATA); a build next to the
+# project's shared data folder runs them, any other build prints that the
+# file is missing (the examples' text is true either way).
+_SHARED_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared",
+                            "data")
+if not os.environ.get("LRSPARSE_DATA") and os.path.isdir(_SHARED_DATA):
+    os.environ["LRSPARSE_DATA"] = os.path.normpath(_SHARED_DATA)
+
 # -- Project information -----------------------------------------------------
 
 project = "lrsparse"

@@ -321,7 +321,7 @@ class MTP2GraphicalModelCV(MTP2GraphicalModel):
 
     References
     ----------
-    .. [1] J.-F. Ying, J. V. de M. Cardoso and D. P. Palomar, "Adaptive
+    .. [1] J. Ying, J. V. de M. Cardoso and D. P. Palomar, "Adaptive
        Estimation of Graphical Models under Total Positivity", ICML 2023.
     .. [2] J. Friedman, T. Hastie and R. Tibshirani, "Sparse inverse
        covariance estimation with the graphical lasso", Biostatistics 9(3),

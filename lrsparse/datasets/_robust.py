@@ -436,7 +436,7 @@ def make_low_rank_matrix_with_missing(
     .. [2] X. Xu, Y. Shen, Y. Chi and C. Ma, "The power of preconditioning in
        overparameterized low-rank matrix sensing", ICML 2023 (ill-conditioned
        truth: ``condition_number``).
-    .. [3] S. Cao, Q. Liang and G. Valiant, "One-sided matrix completion from
+    .. [3] S. Cao, P. Liang and G. Valiant, "One-sided matrix completion from
        two observations per row", ICML 2023 (``pattern="two_per_row"``).
 
     Examples
