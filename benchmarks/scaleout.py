@@ -13,7 +13,11 @@ results JSON:
   to 127.0.0.1 (worker processes; thread workers, ``processes=False``, when
   processes cannot start: the table says which).  Before the timings, every
   worker imports the estimators and loads the numba kernels (from numba's disk
-  cache) once, so no timing contains a compilation.  The columns give the wall
+  cache) once, and each search follows an untimed one-candidate search on the
+  same backend, so no timing contains a compilation.  The estimators get
+  ``n_jobs=1`` (``INNER_N_JOBS``): with ``None``, a fit inside a dask-backend
+  task asks joblib, which answers the cluster's thread count, and the numba
+  kernels oversubscribe the cores.  The columns give the wall
   times, the overhead ratio dask / default, and whether ``best_params_`` and
   ``cv_results_["mean_test_score"]`` of the Dask search equal (exactly) those
   of the default one.  On 2 cores no speed-up is expected: the point is equal
@@ -22,7 +26,8 @@ results JSON:
   Swivel at 1, 2, ... threads (``n_jobs=t``, which sets numba's thread count;
   Swivel runs its nogil block kernels in ``t`` Python threads), BLAS pinned
   to one thread, one untimed warm-up fit per thread count (compilation), then
-  the median of ``repeats`` fits timed in interleaved rounds.  Speed-up =
+  the median of ``repeats`` fits timed in interleaved rounds (fewer when the
+  fits are slow: ``THREAD_BUDGET_S`` of timed calls, at least one).  Speed-up =
   time at 1 thread / time at ``t`` threads; the fitted result at ``t``
   threads is compared with the one at 1 thread.
 
