@@ -25,7 +25,8 @@ import numpy as np
 
 from ..utils._numba import jit
 
-__all__ = ["csr_csr_matmul_dense", "csr_dense_matmul", "csr_panels", "ridge_fold_in",
+__all__ = ["csr_csr_matmul_dense", "csr_dense_matmul", "csr_panels", "hashed_keep",
+           "ridge_fold_in",
            "sampled_gradient", "sampled_gradient_columns", "sampled_product"]
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..utils._dask import compute, delayed, persist, row_blocks
-from ._base import observed_entries
+from ._observed import observed_entries
 
 __all__ = ["BlockObserved"]
 

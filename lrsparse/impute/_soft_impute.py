@@ -11,8 +11,8 @@ from sklearn.utils import check_random_state
 from ..utils._sklearn import Interval, StrOptions
 from ..utils._solver import warn_not_converged
 from ..utils.extmath import partial_svd, svd_above_threshold
-from ._base import (Observed, _BaseLowRankImputer, _row_pointers, balanced_svd, factor_change,
-                    shrink_factors, svd_form)
+from ._base import _BaseLowRankImputer, balanced_svd, factor_change, shrink_factors, svd_form
+from ._observed import Observed, _row_pointers
 
 __all__ = ["SoftImputer"]
 

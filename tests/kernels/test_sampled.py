@@ -254,3 +254,22 @@ def test_sampled_gradient_no_rows():
     G, loss = sampled_gradient(np.zeros(1, np.int32), np.empty(0, np.int32), np.empty(0),
                                np.empty(0), np.empty((0, 2)), np.ones((3, 2)))
     assert G.shape == (0, 2) and loss == 0.0
+
+
+def test_hashed_keep_is_split_invariant_and_has_the_asked_share():
+    from lrsparse._kernels.sampled import hashed_keep
+
+    threshold = int(0.02 * 2**16)
+    whole = hashed_keep(123, 0, 200_000, threshold)
+    assert whole.dtype == np.bool_ and whole.shape == (200_000,)
+    # any split of the entries gets the same draws (Dask row blocks)
+    cuts = [0, 1, 777, 50_000, 123_457, 200_000]
+    parts = np.concatenate([hashed_keep(123, a, b - a, threshold)
+                            for a, b in zip(cuts[:-1], cuts[1:])])
+    np.testing.assert_array_equal(parts, whole)
+    assert abs((~whole).mean() - 0.02) < 0.002
+    assert not np.array_equal(hashed_keep(124, 0, 1000, 32768), hashed_keep(123, 0, 1000, 32768))
+    assert hashed_keep(5, 0, 100, 0).all() and not hashed_keep(5, 0, 100, 2**16).any()
+    # large seeds and offsets stay in uint64 arithmetic
+    big = hashed_keep(2**62 + 5, 10**12, 100_000, 32768)
+    assert 0.48 < big.mean() < 0.52
