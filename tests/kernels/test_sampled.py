@@ -159,6 +159,9 @@ def test_warm_up_compiles_every_kernel():
     sampled._warm_up()
     for name in sampled.__all__:
         kernel = getattr(sampled, name)
+        assert kernel.signatures, name
+        if name == "hashed_keep":  # integers only: one signature
+            continue
         dtypes = {a.dtype.name for sig in kernel.signatures for a in sig if hasattr(a, "dtype")}
         assert {"float64", "float32", "int32"} <= dtypes, (name, dtypes)
 
