@@ -15,9 +15,9 @@ results JSON:
   worker imports the estimators and loads the numba kernels (from numba's disk
   cache) once, and each search follows an untimed one-candidate search on the
   same backend, so no timing contains a compilation.  The estimators get
-  ``n_jobs=1`` (``INNER_N_JOBS``): with ``None``, a fit inside a dask-backend
-  task asks joblib, which answers the cluster's thread count, and the numba
-  kernels oversubscribe the cores.  The columns give the wall
+  ``n_jobs=1`` (``INNER_N_JOBS``, ``--inner-n-jobs``), which ``None`` now
+  also means inside a dask-backend task (before that fix joblib's answer
+  there, the cluster's thread count, oversubscribed the cores).  The columns give the wall
   times, the overhead ratio dask / default, and whether ``best_params_`` and
   ``cv_results_["mean_test_score"]`` of the Dask search equal (exactly) those
   of the default one.  On 2 cores no speed-up is expected: the point is equal
