@@ -150,19 +150,15 @@ class _BlockPattern:
 
     def gradients(self, L, R):
         """``(E R, E^T L, sum r^2)`` summed over the blocks."""
-        import dask
-
         from ..utils._dask import compute, delayed
+        from ._dask import _ordered_sum, _shared
 
         o = self._source.offsets
-        R_d = dask.delayed(R, pure=False)
+        R_d = _shared(R)
         parts = compute(*[delayed(_block_gradients)(p, L[o[i]:o[i + 1]], R_d, self.n_panels,
                                                     self._source.n_threads)
                           for i, p in enumerate(self.panels)])
-        G_R = parts[0][1].copy()
-        for part in parts[1:]:
-            G_R += part[1]
-        return (np.vstack([part[0] for part in parts]), G_R,
+        return (np.vstack([part[0] for part in parts]), _ordered_sum([part[1] for part in parts]),
                 float(sum(part[2] for part in parts)))
 
 
