@@ -16,10 +16,10 @@ import scipy.sparse as sp
 from ..utils._dask import compute, delayed, persist, row_blocks
 from ._observed import observed_entries
 
-__all__ = ["BlockObserved"]
+__all__ = ["BlockObserved", "map_tasks"]
 
 
-def _block_observed(block, missing_values, n_features):
+def _block_observed(block, missing_values):
     if not sp.issparse(block):
         block = np.asarray(block)
         if block.dtype.kind not in "fiu":
@@ -64,20 +64,20 @@ class _Operator:
         src = self._source
         M = np.asarray(M, dtype=np.float64)
         if self._transposed:  # X^T Q = sum over blocks of X_b^T Q_b
-            o = src.offsets
-            parts = compute(*[delayed(_rmatmul)(b, M[o[i]:o[i + 1]], self._scale)
-                              for i, b in enumerate(src.blocks)])
-            return _ordered_sum(parts)
-        M_d = _shared(M)
-        parts = compute(*[delayed(_matmul)(b, M_d, self._scale) for b in src.blocks])
-        return np.vstack(parts)
+            return _ordered_sum(compute(*src.map(_rmatmul, self._scale,
+                                                 per_block=src.row_slices(M))))
+        return np.vstack(compute(*src.map(_matmul, self._scale, shared=(M,))))
 
 
-def _shared(a):
-    """One graph key for an array every block task reads (shipped once per worker)."""
-    import dask
+def map_tasks(func, items, *args, per_block=(), shared=()):
+    """``[func(item, *per_block[i], *shared, *args) for each item i]`` as Dask tasks.
 
-    return dask.delayed(a, pure=False)
+    ``per_block`` holds one argument tuple per item; each array of ``shared``
+    becomes one graph key that every task reads (shipped once per worker).
+    """
+    shared = [delayed(a) for a in shared]
+    return [delayed(func)(item, *(per_block[i] if per_block else ()), *shared, *args)
+            for i, item in enumerate(items)]
 
 
 def _ordered_sum(parts):
@@ -125,7 +125,7 @@ class BlockObserved:
         blocks, self.offsets = row_blocks(X)
         self.shape = (int(X.shape[0]), int(X.shape[1]))
         d = self.shape[1]
-        self.blocks = persist(*[delayed(_block_observed)(b, missing_values, d) for b in blocks])
+        self.blocks = persist(*map_tasks(_block_observed, blocks, missing_values))
         stats = compute(*[delayed(_block_stats)(b, d) for b in self.blocks])
         nnz = np.array([s[0] for s in stats], dtype=np.int64)
         self.entry_offsets = np.zeros(nnz.size + 1, dtype=np.int64)
@@ -141,14 +141,10 @@ class BlockObserved:
         return _Operator(self, scale)
 
     def map(self, func, *args, per_block=(), shared=()):
-        """``[func(block, *per_block[i], *shared, *args) for each block i]`` as Dask tasks.
+        """:func:`map_tasks` over the blocks' observed entries."""
+        return map_tasks(func, self.blocks, *args, per_block=per_block, shared=shared)
 
-        ``per_block`` holds one argument list per block, ``shared`` arrays
-        every task reads (one graph key each).
-        """
-        shared = [_shared(a) for a in shared]
-        tasks = []
-        for i, b in enumerate(self.blocks):
-            mine = per_block[i] if per_block else ()
-            tasks.append(delayed(func)(b, *mine, *shared, *args))
-        return tasks
+    def row_slices(self, M):
+        """``M``'s rows of each block, as per-block arguments of :meth:`map`."""
+        o = self.offsets
+        return [(M[o[i]:o[i + 1]],) for i in range(len(self.blocks))]

@@ -91,10 +91,6 @@ def _pair_statistics(obs):
     return _upper_pairs(*_pair_products(obs), obs.shape[1])
 
 
-def _block_pair_products(obs, scale):
-    return _pair_products(obs, scale)
-
-
 def _upper_pairs(C, S, d):
     """The pairs ``a <= b`` of ``C``'s pattern with ``C`` and ``S`` there, sorted."""
     C, S = C.tocoo(), S.tocoo()
@@ -386,7 +382,7 @@ class OneSidedCompletion(_MissingValuesMixin, ClassNamePrefixFeaturesOutMixin, T
         # solve on X / max|X|: S / C is then at most 1
         if isinstance(obs, BlockObserved):
             scale = data_scale(np.array([obs.max_abs]), input_name="X")
-            parts = compute(*obs.map(_block_pair_products, scale))
+            parts = compute(*obs.map(_pair_products, scale))
             C, S = parts[0]
             for C_b, S_b in parts[1:]:
                 C, S = C + C_b, S + S_b

@@ -150,14 +150,12 @@ class _BlockPattern:
 
     def gradients(self, L, R):
         """``(E R, E^T L, sum r^2)`` summed over the blocks."""
-        from ..utils._dask import compute, delayed
-        from ._dask import _ordered_sum, _shared
+        from ..utils._dask import compute
+        from ._dask import _ordered_sum, map_tasks
 
-        o = self._source.offsets
-        R_d = _shared(R)
-        parts = compute(*[delayed(_block_gradients)(p, L[o[i]:o[i + 1]], R_d, self.n_panels,
-                                                    self._source.n_threads)
-                          for i, p in enumerate(self.panels)])
+        src = self._source
+        parts = compute(*map_tasks(_block_gradients, self.panels, self.n_panels, src.n_threads,
+                                   per_block=src.row_slices(L), shared=(R,)))
         return (np.vstack([part[0] for part in parts]), _ordered_sum([part[1] for part in parts]),
                 float(sum(part[2] for part in parts)))
 
