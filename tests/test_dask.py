@@ -211,9 +211,12 @@ def _ratings(n=600, d=300, density=0.1, seed=0):
     return sp.csr_matrix(X)
 
 
-@pytest.mark.parametrize("fmt", ["sparse", "dense"])
+@pytest.mark.parametrize("fmt", ["sparse", "sparse_int64", "dense"])
 def test_scaled_gd_on_row_blocks_equals_in_memory(client, fmt):
     X = _ratings()
+    if fmt == "sparse_int64":  # int64-indexed blocks, as large scipy matrices have
+        X.indices = X.indices.astype(np.int64)
+        X.indptr = X.indptr.astype(np.int64)
     if fmt == "dense":
         X = X.toarray()
         X[X == 0] = np.nan
@@ -302,6 +305,11 @@ def test_block_input_errors():
         ScaledGDImputer().fit(dense[dense[:, 0] > -1])
     with pytest.raises(TypeError, match="dask.bag.Bag"):
         CooccurrenceVectorizer().fit(da.ones(10, chunks=5))
+    dd = pytest.importorskip("dask.dataframe")
+    pd = pytest.importorskip("pandas")
+    frame = dd.from_pandas(pd.DataFrame(X.toarray()), npartitions=3)
+    with pytest.raises(TypeError, match="to_dask_array"):
+        ScaledGDImputer().fit(frame)
     before = X.copy()
     ScaledGDImputer(n_components=2, max_iter=5).fit(da.from_array(X, chunks=(20, -1),
                                                                   asarray=False))
